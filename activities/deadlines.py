@@ -1,0 +1,36 @@
+"""Deadline arithmetic as an activity: its results are recorded in history, so a running case
+keeps the dates it was given even when holiday data or the catalogue changes."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from temporalio import activity
+
+from domain.calendar import add_months, add_working_days, at_london, london_date
+from domain.deadlines import Deadline, DeadlineBatch, DeadlineList, DeadlineRequest, rule_for
+
+
+def _compute(request: DeadlineRequest, close: time) -> Deadline:
+    if request.base is not None:
+        base = request.base
+    elif request.base_instant is not None:
+        base = london_date(request.base_instant)
+    else:
+        raise ValueError(f"{request.key}: a base date or instant is required")
+    rule = rule_for(request.key)
+    due = (add_working_days(base, rule.amount) if rule.unit == "working_days"
+           else add_months(base, rule.amount))
+    remind_at = None
+    if request.remind_working_days_before:
+        remind_day = add_working_days(due, -request.remind_working_days_before)
+        remind_at = at_london(remind_day, time(9, 0))
+    due_at = at_london(due, close)
+    return Deadline(key=request.key, label=rule.label, base=base, due=due, due_at=due_at,
+                    due_text=due_at.strftime("%a %-d %b %H:%M"), remind_at=remind_at)
+
+
+@activity.defn
+async def compute_deadlines(batch: DeadlineBatch) -> DeadlineList:
+    close = time.fromisoformat(batch.close_of_business)
+    return DeadlineList(deadlines=[_compute(r, close) for r in batch.requests])

@@ -1,0 +1,130 @@
+"""Render an email from its Jinja2 template and send it over SMTP.
+
+One activity call sends one message to one person, so a retry never re-sends to someone else.
+The Message-ID is derived from the case, the step and the recipient: a retried send is the
+same message, and mailboxes can recognise it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import aiosmtplib
+from pydantic import BaseModel, Field
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.rendering import Renderer
+from domain.case import SentMessage
+from domain.links import LinkSigner
+from domain.people import Recipient
+from domain.settings import Settings
+
+
+class LinkSpec(BaseModel):
+    question_id: str
+    nonce: str
+
+
+class OutgoingEmail(BaseModel):
+    case_ref: str
+    template: str
+    step: str  # stable name of this send within the case, e.g. "sin.initial_view.police"
+    to: Recipient
+    link: LinkSpec | None = None
+    context: dict[str, object] = Field(default_factory=dict)
+
+
+def message_id(case_ref: str, step: str, email: str, domain: str) -> str:
+    digest = hashlib.sha256(f"{case_ref}|{step}|{email.lower()}".encode()).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+class MailActivities:
+    def __init__(self, settings: Settings, signer: LinkSigner, renderer: Renderer):
+        self._settings = settings
+        self._signer = signer
+        self._renderer = renderer
+
+    @activity.defn
+    async def send_email(self, mail: OutgoingEmail) -> SentMessage:
+        info = activity.info()
+        link_url = None
+        if mail.link:
+            token = self._signer.sign(
+                workflow_id=info.workflow_id or "",
+                case_ref=mail.case_ref,
+                question_id=mail.link.question_id,
+                nonce=mail.link.nonce,
+                recipient=mail.to.email,
+            )
+            link_url = f"{self._settings.public_base_url.rstrip('/')}/respond/{token}"
+        profile = self._settings.profile
+        rendered = self._renderer.render(
+            mail.template,
+            {
+                "acting_for": "",
+                **mail.context,
+                "case_ref": mail.case_ref,
+                "recipient": mail.to,
+                "link_url": link_url,
+                "partnership": profile.partnership.name,
+                "signature": profile.partnership.signature,
+                "team_email": profile.partnership.team_email,
+            },
+        )
+        sender = self._settings.sender
+        msg = EmailMessage()
+        msg["From"] = sender
+        msg["To"] = mail.to.email
+        msg["Reply-To"] = profile.partnership.team_email
+        msg["Subject"] = f"[{mail.case_ref}] {rendered.subject}"
+        msg["Date"] = formatdate(localtime=False)
+        msg["Message-ID"] = message_id(
+            mail.case_ref, mail.step, mail.to.email, sender.rpartition("@")[2] or "localhost"
+        )
+        msg["X-Case-Ref"] = mail.case_ref
+        msg["X-Template"] = mail.template
+        msg.set_content(rendered.text)
+        msg.add_alternative(rendered.html, subtype="html")
+        await self._deliver(msg)
+        activity.logger.info("sent %s for %s (%s)", mail.template, mail.case_ref, mail.step)
+        return SentMessage(
+            template=mail.template,
+            to=[mail.to.email],
+            sent_at=datetime.now(UTC),
+            message_id=str(msg["Message-ID"]),
+        )
+
+    async def _deliver(self, msg: EmailMessage) -> None:
+        s = self._settings
+        try:
+            await aiosmtplib.send(
+                msg,
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                username=s.smtp_username,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                start_tls=s.smtp_starttls,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPResponseException as exc:
+            if 500 <= exc.code < 600:
+                # Permanent: retrying would only repeat the refusal. Fail the step clearly.
+                raise ApplicationError(
+                    f"mail server refused the message permanently ({exc.code}): {exc.message}",
+                    type="SmtpPermanentFailure",
+                    non_retryable=True,
+                ) from None
+            raise  # 4xx: temporary, Temporal retries with backoff
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            if any(r.code >= 500 for r in exc.recipients):
+                raise ApplicationError(
+                    f"mail server refused the recipient: {exc.recipients[0].message}",
+                    type="SmtpPermanentFailure",
+                    non_retryable=True,
+                ) from None
+            raise

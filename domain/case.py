@@ -1,0 +1,140 @@
+"""Typed inputs, outputs, signals and views of the case workflows."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from domain.deadlines import Deadline
+from domain.profile import Profile
+from domain.questions import Question
+from domain.referral import Referral
+
+SinOutcomeChoice = Literal["notify", "do_not_notify"]
+CaseStage = Literal[
+    "sin_decision",
+    "awaiting_rapid_review",
+    "lig_route",
+    "closed",
+]
+
+# Crockford base32 without look-alikes: readable over the phone.
+_REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_case_ref(code: str, year: int) -> str:
+    suffix = "".join(secrets.choice(_REF_ALPHABET) for _ in range(4))
+    return f"{code}-{year}-{suffix}"
+
+
+def case_workflow_id(case_ref: str) -> str:
+    return f"case-{case_ref}"
+
+
+def lifecycle_workflow_id(case_ref: str, lifecycle: str) -> str:
+    return f"case-{case_ref}.{lifecycle}"
+
+
+class Decision(BaseModel):
+    kind: str
+    choice: str
+    rationale: str = ""
+    by: str  # role title and name, or "rule: ..." when a rule decided
+    at: datetime
+    deemed: bool = False
+
+
+class SentMessage(BaseModel):
+    template: str
+    to: list[str]
+    sent_at: datetime
+    message_id: str
+
+
+class CaseInput(BaseModel):
+    case_ref: str
+    referral: Referral
+    profile: Profile
+    registered_at: datetime
+
+
+class SinInput(BaseModel):
+    case_ref: str
+    parent_workflow_id: str
+    referral: Referral
+    profile: Profile
+
+
+class SinOutcome(BaseModel):
+    outcome: SinOutcomeChoice
+    decided_at: datetime
+    decided_by: str
+    rationale: str
+    submission_reference: str | None = None
+
+
+class SinDecided(BaseModel):
+    """Signal from the SIN child to the case as soon as the decision is made."""
+
+    outcome: SinOutcome
+
+
+class CaseResult(BaseModel):
+    case_ref: str
+    stage: CaseStage
+    closed_reason: str
+
+
+class MarkAbsent(BaseModel):
+    role: str
+    absent: bool = True
+
+
+class MeetingOutcome(BaseModel):
+    outcome: Literal["notify", "do_not_notify", "unresolved"]
+    rationale: str = Field(min_length=1)
+    recorded_by: str = "partnership team"
+
+
+class SubmissionReference(BaseModel):
+    reference: str = Field(min_length=1)
+    recorded_by: str = "partnership team"
+
+
+class CloseCase(BaseModel):
+    reason: str = Field(min_length=1)
+
+
+class LifecycleRef(BaseModel):
+    name: str
+    workflow_id: str
+
+
+class LifecycleView(BaseModel):
+    name: str
+    workflow_id: str
+    case_ref: str
+    step: str
+    deadlines: list[Deadline]
+    decisions: list[Decision]
+    messages: list[SentMessage]
+    questions: list[Question] = Field(default_factory=list)
+    absent_roles: list[str] = Field(default_factory=list)
+
+
+class CaseView(BaseModel):
+    case_ref: str
+    partnership: str
+    stage: CaseStage
+    status: Literal["open", "closed"]
+    child_initials: str
+    received_on: date
+    aware_on: date
+    referred_for: str
+    lifecycles: list[LifecycleRef]
+    deadlines: list[Deadline]
+    decisions: list[Decision]
+    messages: list[SentMessage]

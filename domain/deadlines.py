@@ -1,0 +1,112 @@
+"""The deadline catalogue (SPEC §10) and the state of one deadline.
+
+Rules live here as data; the arithmetic is done by the deadline activity (which owns the
+calendar), never by workflow code. Once computed, a Deadline is kept as it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+DeadlineState = Literal["pending", "met", "missed", "waived"]
+
+
+class Rule(BaseModel):
+    """How a due date follows from its base date."""
+
+    unit: Literal["working_days", "months"]
+    amount: int
+    label: str
+
+
+CATALOGUE: dict[str, Rule] = {
+    "sin.referral_shared": Rule(unit="working_days", amount=1,
+                                label="Referral shared with LIG chair and Service Director"),
+    "sin.initial_view": Rule(unit="working_days", amount=1, label="Initial view recorded"),
+    "sin.partner_responses": Rule(unit="working_days", amount=1,
+                                  label="Partners' responses to the initial view"),
+    "sin.resolution": Rule(unit="working_days", amount=1,
+                           label="Disagreement resolved (meeting or Partnership Chair)"),
+    "sin.notification": Rule(unit="working_days", amount=5,
+                             label="Serious incident notification submitted to the Panel"),
+    "sin.local_report": Rule(unit="working_days", amount=5,
+                             label="Notification reported locally"),
+    "lac.notification": Rule(unit="working_days", amount=5,
+                             label="Looked-after child / care leaver death notified"),
+    "rr.scoping_requests": Rule(unit="working_days", amount=2, label="Scoping requests sent"),
+    "rr.scoping_returns": Rule(unit="working_days", amount=5, label="Scoping returns received"),
+    "rr.submission": Rule(unit="working_days", amount=15,
+                          label="Rapid review submitted to the Panel"),
+    "rr.panel_response": Rule(unit="working_days", amount=15, label="Panel's reply recorded"),
+    "lig.dispute_review": Rule(unit="working_days", amount=3,
+                               label="Collective review of the LIG decision"),
+    "lig.dispute_escalation": Rule(unit="working_days", amount=3,
+                                   label="Partnership Chair decision on the dispute"),
+    "lle.report": Rule(unit="months", amount=4, label="Learning event report ready"),
+    "lcspr.publication": Rule(unit="months", amount=6, label="LCSPR published"),
+    "lcspr.prepublication_notice": Rule(unit="working_days", amount=-7,
+                                        label="Full report sent to Panel, DfE and Ofsted"),
+}
+
+
+def rule_for(key: str) -> Rule:
+    """Per-agency sub-deadlines (`rr.scoping_returns.<agency>`) share their parent's rule."""
+    if key in CATALOGUE:
+        return CATALOGUE[key]
+    parent = key.rsplit(".", 1)[0]
+    if parent in CATALOGUE:
+        return CATALOGUE[parent]
+    raise KeyError(f"no deadline rule for '{key}'")
+
+
+class Deadline(BaseModel):
+    key: str
+    label: str
+    base: date
+    due: date
+    due_at: datetime
+    due_text: str = ""  # "Thu 24 Dec 17:00", made by the activity for timer summaries
+    remind_at: datetime | None = None
+    state: DeadlineState = "pending"
+    completed_at: datetime | None = None
+    note: str | None = None
+
+    def complete(self, at: datetime, note: str | None = None) -> None:
+        """Met if done by close of business on the due date, otherwise missed (done late)."""
+        if self.state in ("met", "waived"):
+            return
+        if self.state == "pending":
+            self.state = "met" if at <= self.due_at else "missed"
+        self.completed_at = at
+        if note:
+            self.note = note
+
+    def miss(self, note: str | None = None) -> None:
+        if self.state == "pending":
+            self.state = "missed"
+            self.note = note or self.note
+
+    def waive(self, reason: str) -> None:
+        self.state = "waived"
+        self.note = reason
+
+
+class DeadlineRequest(BaseModel):
+    key: str
+    base: date | None = None
+    # When the base is "the moment something happened", pass the instant; the activity turns
+    # it into a London date (workflow code holds no time-zone rules).
+    base_instant: datetime | None = None
+    remind_working_days_before: int | None = None
+
+
+class DeadlineBatch(BaseModel):
+    requests: list[DeadlineRequest]
+    close_of_business: str = "17:00"
+
+
+class DeadlineList(BaseModel):
+    deadlines: list[Deadline]

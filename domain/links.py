@@ -1,0 +1,68 @@
+"""Signed, expiring links that let one person answer one question on one case.
+
+The token says which workflow, case, question, recipient and nonce it is for; the signature
+stops anyone changing those. Single use is enforced by the workflow (the nonce), not here.
+"""
+
+from __future__ import annotations
+
+import time
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from pydantic import BaseModel, ValidationError
+
+_SALT = "respond-link.v1"
+
+
+class LinkClaims(BaseModel):
+    workflow_id: str
+    case_ref: str
+    question_id: str
+    nonce: str
+    recipient: str
+    expires: int  # unix seconds
+
+
+class LinkRejected(Exception):
+    def __init__(self, reason: str, status: int):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+class LinkSigner:
+    def __init__(self, secret: str, max_age_days: int = 28):
+        if len(secret) < 16:
+            raise ValueError("LINK_SIGNING_KEY must be at least 16 characters")
+        self._serializer = URLSafeSerializer(secret, salt=_SALT)
+        self._max_age = max_age_days * 86400
+
+    def sign(
+        self,
+        *,
+        workflow_id: str,
+        case_ref: str,
+        question_id: str,
+        nonce: str,
+        recipient: str,
+        now: float | None = None,
+    ) -> str:
+        claims = LinkClaims(
+            workflow_id=workflow_id,
+            case_ref=case_ref,
+            question_id=question_id,
+            nonce=nonce,
+            recipient=recipient,
+            expires=int((now if now is not None else time.time()) + self._max_age),
+        )
+        return str(self._serializer.dumps(claims.model_dump()))
+
+    def verify(self, token: str, now: float | None = None) -> LinkClaims:
+        try:
+            claims = LinkClaims.model_validate(self._serializer.loads(token))
+        except (BadSignature, ValidationError, TypeError, ValueError):
+            raise LinkRejected("This link is not valid: it may have been altered or cut short.",
+                               400) from None
+        if claims.expires < (now if now is not None else time.time()):
+            raise LinkRejected("This link has expired. Please contact the partnership team.", 410)
+        return claims

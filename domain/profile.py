@@ -1,0 +1,107 @@
+"""Partnership profile: who does what in one partnership, loaded from TOML (SPEC §8).
+
+A case keeps a copy of the profile it started with, so that editing the file (a new chair,
+say) changes who new cases write to without rewriting running cases' history.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from domain.people import EmailAddress, Person
+
+# The roles the SIN decision writes to. Deputies answer for a role when its holder is absent.
+SIN_ROLES = (
+    "lig_chair",
+    "la_service_director",
+    "police",
+    "icb",
+    "partnership_chair",
+    "independent_scrutineer",
+    "strategic_partnership_manager",
+)
+PARTNER_ROLES = ("la_service_director", "police", "icb")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(_Strict):
+    title: str = Field(min_length=1)
+    holder: Person
+    deputies: tuple[Person, ...] = ()
+
+
+class Agency(_Strict):
+    name: str = Field(min_length=1)
+    partner: Literal["la", "police", "icb"] | None = None
+    safeguarding_lead: Person
+    lig_representative: Person
+
+
+class NationalMailboxes(_Strict):
+    panel: EmailAddress = "Mailbox.NationalReviewPanel@education.gov.uk"
+    ofsted: EmailAddress = "SCR.SIN@ofsted.gov.uk"
+    dfe: EmailAddress = "Mailbox.CPOD@education.gov.uk"
+    nspcc: EmailAddress = "information@nspcc.org.uk"
+
+
+class Partnership(_Strict):
+    name: str = Field(min_length=1)
+    code: str = Field(pattern=r"^[A-Z]{2,6}$")
+    team_email: EmailAddress
+    close_of_business: time = time(17, 0)
+    rapid_review_anchor: Literal["aware", "notification"] = "aware"
+    sin_process: Literal["isle_of_wight"] = "isle_of_wight"
+    methodology_menu: tuple[str, ...] = ()
+    signature: str = Field(min_length=1)
+
+
+class Profile(_Strict):
+    partnership: Partnership
+    national: NationalMailboxes = NationalMailboxes()
+    roles: dict[str, Role]
+    agencies: dict[str, Agency]
+
+    @model_validator(mode="after")
+    def _every_role_filled(self) -> Profile:
+        missing = [role for role in SIN_ROLES if role not in self.roles]
+        if missing:
+            raise ValueError(f"roles: missing {', '.join(missing)}")
+        return self
+
+    def role(self, key: str) -> Role:
+        return self.roles[key]
+
+
+class ProfileInvalid(ValueError):
+    pass
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Load and validate a profile; the error names the file and each bad field."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProfileInvalid(f"partnership profile {path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileInvalid(f"partnership profile {path}: not valid TOML ({exc})") from None
+    try:
+        return Profile.model_validate(raw)
+    except ValidationError as exc:
+        fields = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ProfileInvalid(f"partnership profile {path}: {fields}") from None
+
+
+BUNDLED_PROFILES = Path(__file__).resolve().parent.parent / "profiles"
+DEFAULT_PROFILE = BUNDLED_PROFILES / "isle-of-wight.toml"

@@ -1,0 +1,191 @@
+"""Questions put to people through links, and their answers.
+
+A question belongs to one role (e.g. "police"); each person asked on that role's behalf gets
+their own link, identified by a nonce. The first valid answer closes the question for every
+link; anything after it is recorded as a duplicate and changes nothing. A link whose holder was
+replaced by a deputy is superseded. The state machine is here, in plain code, so workflows and
+unit tests share it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from domain.people import Recipient
+
+QuestionKind = Literal["initial_view", "partner_response", "chair_decision", "sin_reference"]
+QuestionStatus = Literal["open", "answered", "closed"]
+LinkStatus = Literal["open", "answered", "closed", "superseded", "unknown"]
+
+CHOICES: dict[QuestionKind, tuple[str, ...]] = {
+    "initial_view": ("notify", "do_not_notify"),
+    "partner_response": ("agree", "disagree"),
+    "chair_decision": ("notify", "do_not_notify"),
+    "sin_reference": ("submitted",),
+}
+
+
+class Link(BaseModel):
+    nonce: str
+    recipient: Recipient  # recipient.role is the role answered for, also when a deputy
+    deputy: bool = False
+    superseded: bool = False
+
+
+class AnswerSignal(BaseModel):
+    """What the web app sends when someone posts the form behind their link."""
+
+    nonce: str
+    choice: str
+    rationale: str = ""
+    reference: str | None = None
+
+
+class Answer(BaseModel):
+    choice: str
+    rationale: str
+    reference: str | None = None
+    by: Recipient | None = None  # None when a rule or an operator recorded it
+    recorded_by: str | None = None  # the operator, when recorded on someone's behalf
+    at: datetime
+    deemed: bool = False
+
+
+class Question(BaseModel):
+    id: str
+    kind: QuestionKind
+    roles: list[str]  # whose answer this is; any one person asked may give it
+    deadline_key: str
+    template: str  # the email that asked it, re-sent to deputies and as reminders
+    context: dict[str, str] = Field(default_factory=dict)
+    links: list[Link] = Field(default_factory=list)
+    status: QuestionStatus = "open"
+    answer: Answer | None = None
+    closed_reason: str | None = None
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return CHOICES[self.kind]
+
+    def link(self, nonce: str) -> Link | None:
+        return next((link for link in self.links if link.nonce == nonce), None)
+
+
+class Duplicate(BaseModel):
+    nonce: str
+    at: datetime
+    reason: str
+
+
+class QuestionBook(BaseModel):
+    """All questions of one lifecycle, keyed by question id."""
+
+    questions: dict[str, Question] = Field(default_factory=dict)
+    rejected: list[Duplicate] = Field(default_factory=list)
+
+    def ask(self, question: Question) -> Question:
+        self.questions[question.id] = question
+        return question
+
+    def find(self, nonce: str) -> tuple[Question, Link] | None:
+        for question in self.questions.values():
+            link = question.link(nonce)
+            if link:
+                return question, link
+        return None
+
+    def link_status(self, nonce: str) -> LinkStatus:
+        found = self.find(nonce)
+        if not found:
+            return "unknown"
+        question, link = found
+        if question.status != "open":
+            return question.status
+        return "superseded" if link.superseded else "open"
+
+    def accept(self, signal: AnswerSignal, at: datetime) -> Question | None:
+        """Record an answer if the link is open and the answer valid; else note why not."""
+        found = self.find(signal.nonce)
+        status = self.link_status(signal.nonce)
+        problem = None
+        if not found or status != "open":
+            problem = f"link is {status}"
+        elif signal.choice not in found[0].choices:
+            problem = f"choice '{signal.choice}' is not one of {', '.join(found[0].choices)}"
+        elif found[0].kind == "sin_reference" and not (signal.reference or "").strip():
+            problem = "a submission reference is required"
+        if problem or not found:
+            self.rejected.append(Duplicate(nonce=signal.nonce, at=at, reason=problem or ""))
+            return None
+        question, link = found
+        question.answer = Answer(
+            choice=signal.choice,
+            rationale=signal.rationale.strip(),
+            reference=(signal.reference or "").strip() or None,
+            by=link.recipient,
+            at=at,
+        )
+        question.status = "answered"
+        return question
+
+    def deem(self, question_id: str, choice: str, rationale: str, at: datetime) -> Question:
+        """Apply a rule in place of an answer (e.g. silence taken as agreement)."""
+        question = self.questions[question_id]
+        question.answer = Answer(choice=choice, rationale=rationale, at=at, deemed=True)
+        question.status = "answered"
+        return question
+
+    def record_for(self, question_id: str, choice: str, rationale: str, at: datetime,
+                   recorded_by: str, reference: str | None = None) -> Question | None:
+        """An operator records the answer on the role's behalf (e.g. given by phone)."""
+        question = self.questions.get(question_id)
+        if not question or question.status != "open" or choice not in question.choices:
+            return None
+        question.answer = Answer(choice=choice, rationale=rationale, reference=reference,
+                                 recorded_by=recorded_by, at=at)
+        question.status = "answered"
+        return question
+
+    def close(self, question_id: str, reason: str) -> None:
+        question = self.questions[question_id]
+        if question.status == "open":
+            question.status = "closed"
+            question.closed_reason = reason
+
+    def supersede_role(self, role: str) -> list[Question]:
+        """Supersede the open links held by a role's own holder (deputies take over)."""
+        affected = []
+        for question in self.open_questions():
+            held = [
+                link for link in question.links
+                if link.recipient.role == role and not link.deputy and not link.superseded
+            ]
+            for link in held:
+                link.superseded = True
+            if held:
+                affected.append(question)
+        return affected
+
+    def open_questions(self) -> list[Question]:
+        return [q for q in self.questions.values() if q.status == "open"]
+
+
+class QuestionLookup(BaseModel):
+    nonce: str
+
+
+class QuestionView(BaseModel):
+    """What the link page needs to show; the web app decides how much of it to display."""
+
+    status: LinkStatus
+    kind: QuestionKind | None = None
+    question_id: str | None = None
+    case_ref: str
+    recipient: Recipient | None = None
+    choices: tuple[str, ...] = ()
+    due_at: datetime | None = None
+    answer: Answer | None = None
+    context: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,181 @@
+"""The referral a partnership team registers at intake (SPEC §3).
+
+The JSON shape is the one in `examples/referral.json`; unknown fields are refused so that a
+typo never silently drops information. `parse_referral` returns every problem at once, each
+named by its dotted field path, so the person at intake can fix them in one go.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+
+from domain.calendar import london_today
+from domain.people import EmailAddress
+
+AgencyKey = str
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Child(_Strict):
+    first_name: str = Field(min_length=1)
+    last_name: str = Field(min_length=1)
+    date_of_birth: date
+    gender: str | None = None
+    ethnicity: str | None = None
+    nhs_number: str | None = Field(default=None, pattern=r"^\d{3} ?\d{3} ?\d{4}$")
+    address: str | None = None
+    education_setting: str | None = None
+    looked_after: bool = False
+    care_leaver: bool = False
+    care_leaver_age: int | None = Field(default=None, ge=16, le=30)
+    child_protection_plan: Literal["current", "previously", "never", "unknown"] | None = None
+
+    @property
+    def initials(self) -> str:
+        return f"{self.first_name[0]}.{self.last_name[0]}.".upper()
+
+
+class FamilyMember(_Strict):
+    name: str = Field(min_length=1)
+    relationship: str = Field(min_length=1)
+    date_of_birth: date | None = None
+
+
+class Referrer(_Strict):
+    name: str = Field(min_length=1)
+    agency: AgencyKey
+    email: EmailAddress
+    phone: str | None = None
+
+
+class Referral(_Strict):
+    received_on: date
+    aware_on: date
+    incident_on: date
+    incident: Literal["death", "serious_harm"]
+    abuse_or_neglect: Literal["known", "suspected", "not_suspected"]
+    location: Literal["in_area", "outside_england_normally_resident", "elsewhere"]
+    child: Child
+    family: list[FamilyMember] = Field(default_factory=list)
+    referrer: Referrer
+    lig_representative_consulted: str | None = None
+    agencies_involved: list[AgencyKey] = Field(default_factory=list)
+    referred_for: Literal[
+        "rapid_review",
+        "local_learning_review",
+        "single_agency_review",
+        "case_for_discussion",
+        "positive_practice_review",
+    ]
+    case_outline: str = Field(min_length=1)
+    reason_for_referral: str = Field(min_length=1)
+    criminal_investigation: Literal["yes", "no", "possible"]
+    coroner_involved: bool = False
+    siblings_safeguarding: str | None = None
+
+    @model_validator(mode="after")
+    def _dates_and_facts_agree(self, info: ValidationInfo) -> Referral:
+        today = (info.context or {}).get("today") or london_today()
+        problems: list[tuple[str, str]] = []
+        for name in ("received_on", "aware_on", "incident_on"):
+            if getattr(self, name) > today:
+                problems.append((name, f"is in the future ({getattr(self, name)})"))
+        if self.child.date_of_birth > today:
+            problems.append(("child.date_of_birth", "is in the future"))
+        if self.aware_on < self.incident_on:
+            problems.append(("aware_on", "is before incident_on"))
+        if self.received_on < self.incident_on:
+            problems.append(("received_on", "is before incident_on"))
+        if self.incident_on < self.child.date_of_birth:
+            problems.append(("incident_on", "is before the child's date of birth"))
+        if self.child.looked_after and self.child.care_leaver:
+            problems.append(("child.care_leaver", "cannot be true while child.looked_after is"))
+        if problems:
+            # Raised as ValueError so pydantic reports it; each pair is re-split by the caller.
+            raise ValueError("; ".join(f"{field}: {msg}" for field, msg in problems))
+        return self
+
+    @property
+    def sin_criteria_met(self) -> bool:
+        """SPEC §4: abuse or neglect known or suspected, and death or serious harm in the area
+        or outside England while normally resident."""
+        return self.abuse_or_neglect in ("known", "suspected") and self.location in (
+            "in_area",
+            "outside_england_normally_resident",
+        )
+
+    @property
+    def lac_death_notifiable(self) -> bool:
+        """Death of a looked-after child, or of a care leaver under 25 (SPEC §4)."""
+        if self.incident != "death":
+            return False
+        if self.child.looked_after:
+            return True
+        if not self.child.care_leaver:
+            return False
+        age_at_death = _age_on(self.child.date_of_birth, self.incident_on)
+        return age_at_death < 25
+
+
+def _age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class ReferralInvalid(ValueError):
+    def __init__(self, problems: list[FieldProblem]):
+        self.problems = problems
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+
+
+def parse_referral(
+    data: Any, *, known_agencies: set[str], today: date | None = None
+) -> Referral:
+    """Validate raw JSON-like data; raise ReferralInvalid naming every bad field."""
+    if not isinstance(data, dict):
+        raise ReferralInvalid([FieldProblem(field="(body)", message="must be a JSON object")])
+    try:
+        referral = Referral.model_validate(data, context={"today": today or london_today()})
+    except ValidationError as exc:
+        raise ReferralInvalid(_problems_from(exc)) from None
+    problems = [
+        FieldProblem(field=f"agencies_involved[{i}]", message=f"unknown agency '{key}'")
+        for i, key in enumerate(referral.agencies_involved)
+        if key not in known_agencies
+    ]
+    if referral.referrer.agency not in known_agencies:
+        problems.append(
+            FieldProblem(
+                field="referrer.agency", message=f"unknown agency '{referral.referrer.agency}'"
+            )
+        )
+    if problems:
+        raise ReferralInvalid(problems)
+    return referral
+
+
+def _problems_from(exc: ValidationError) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"])
+        if err["type"] == "value_error" and not loc:
+            # Our cross-field check: "field: message; field: message".
+            text = str(err["msg"]).removeprefix("Value error, ")
+            for item in text.split("; "):
+                field, _, message = item.partition(": ")
+                problems.append(FieldProblem(field=field, message=message))
+        elif err["type"] == "extra_forbidden":
+            problems.append(FieldProblem(field=loc, message="is not a referral field"))
+        else:
+            problems.append(FieldProblem(field=loc or "(body)", message=err["msg"].lower()))
+    return problems

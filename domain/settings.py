@@ -1,0 +1,50 @@
+"""Runtime configuration from environment variables (DESIGN.md, Configuration)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.profile import DEFAULT_PROFILE, Profile, load_profile
+
+
+class SettingMissing(RuntimeError):
+    pass
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "safeguarding-reviews"
+    smtp_host: str = "localhost"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 20.0
+    mail_from: str | None = None
+    public_base_url: str = "http://localhost:8000"
+    link_signing_key: SecretStr | None = None
+    link_max_age_days: int = Field(default=28, ge=1)
+    partnership_profile: Path = DEFAULT_PROFILE
+    intake_api_token: SecretStr | None = None
+    mail_capture_dir: Path | None = None  # local running only: the web app lists captured mail
+
+    @cached_property
+    def profile(self) -> Profile:
+        return load_profile(self.partnership_profile)
+
+    @property
+    def sender(self) -> str:
+        return self.mail_from or self.profile.partnership.team_email
+
+    def require(self, name: str) -> str:
+        value = getattr(self, name)
+        if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
+            raise SettingMissing(f"{name.upper()} must be set")
+        return value.get_secret_value() if isinstance(value, SecretStr) else str(value)

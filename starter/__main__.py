@@ -1,0 +1,3 @@
+from starter.cli import app
+
+app(prog_name="python -m starter")

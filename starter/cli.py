@@ -1,0 +1,213 @@
+"""Command line: referral intake, case views and the operator's recordings.
+
+    python -m starter referral submit FILE.json
+    python -m starter case show CASE_REF [--json] | case list [--json] | case close CASE_REF
+    python -m starter case absent CASE_REF ROLE [--back]
+    python -m starter sin meeting CASE_REF --outcome notify|do_not_notify|unresolved --rationale T
+    python -m starter sin reference CASE_REF REFERENCE
+    python -m starter web [--host H] [--port P]   |   python -m starter dev
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from temporalio.client import Client
+
+from domain.case import (
+    CloseCase,
+    MarkAbsent,
+    MeetingOutcome,
+    SubmissionReference,
+    case_workflow_id,
+    lifecycle_workflow_id,
+)
+from domain.profile import ProfileInvalid
+from domain.referral import ReferralInvalid
+from domain.settings import Settings
+from starter import cases, render
+from starter.connection import connect
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+referral_app = typer.Typer(no_args_is_help=True, help="Register referrals.")
+case_app = typer.Typer(no_args_is_help=True, help="Look at and act on cases.")
+sin_app = typer.Typer(no_args_is_help=True, help="Record steps of the SIN decision.")
+app.add_typer(referral_app, name="referral")
+app.add_typer(case_app, name="case")
+app.add_typer(sin_app, name="sin")
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def run(action: Callable[[Settings, Client], Awaitable[T]]) -> T:
+    """Load settings, connect, run; turn expected failures into clear messages."""
+    try:
+        settings = Settings()
+        settings.profile  # noqa: B018 - validate before touching Temporal
+    except ProfileInvalid as err:
+        fail(str(err))
+
+    async def go() -> T:
+        return await action(settings, await connect(settings))
+
+    try:
+        return asyncio.run(go())
+    except cases.CaseNotFound as err:
+        fail(f"no such case (workflow {err} not found)", 1)
+    except RuntimeError as err:
+        if "connect" in str(err).lower():
+            fail(f"cannot reach Temporal at {settings.temporal_address}: {err}", 1)
+        raise
+    raise AssertionError("unreachable")
+
+
+@referral_app.command("submit")
+def referral_submit(file: Path) -> None:
+    """Validate a referral JSON file and start its case; prints {case_ref, workflow_id}."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"{file}: no such file")
+    except json.JSONDecodeError as err:
+        fail(f"{file}: not valid JSON ({err})")
+    try:
+        settings = Settings()
+        referral = cases.validate_referral(data, settings)
+    except ProfileInvalid as err:
+        fail(str(err))
+    except ReferralInvalid as err:
+        lines = [f"  {p.field}: {p.message}" for p in err.problems]
+        fail("referral refused; nothing was started:\n" + "\n".join(lines))
+
+    async def start(settings: Settings, client: Client) -> tuple[str, str]:
+        return await cases.start_case(client, settings, referral)
+
+    case_ref, workflow_id = run(start)
+    typer.echo(json.dumps({"case_ref": case_ref, "workflow_id": workflow_id}))
+
+
+@case_app.command("show")
+def case_show(case_ref: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """The whole case: stage, deadlines, decisions and messages."""
+    async def show(settings: Settings, client: Client) -> dict[str, Any]:
+        return cases.case_json(*await cases.case_view(client, case_ref))
+
+    data = run(show)
+    typer.echo(json.dumps(data, indent=2) if as_json else render.case_text(data))
+
+
+@case_app.command("list")
+def case_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Open cases, the soonest deadline first."""
+    async def listing(settings: Settings, client: Client) -> list[dict[str, Any]]:
+        return await cases.list_cases(client)
+
+    rows = run(listing)
+    typer.echo(json.dumps(rows, indent=2) if as_json else render.case_list_text(rows))
+
+
+@case_app.command("absent")
+def case_absent(case_ref: str, role: str,
+                back: bool = typer.Option(False, "--back", help="The person is back.")) -> None:
+    """Mark a role's holder absent: their open questions go to the role's deputies."""
+    async def mark(settings: Settings, client: Client) -> None:
+        if role not in settings.profile.roles:
+            fail(f"unknown role '{role}'; roles are: {', '.join(settings.profile.roles)}")
+        await _require_lifecycle(client, case_ref, "sin-decision")
+        await client.get_workflow_handle(lifecycle_workflow_id(case_ref, "sin-decision")).signal(
+            "mark_absent", MarkAbsent(role=role, absent=not back))
+
+    run(mark)
+    typer.echo(f"{role} marked {'back' if back else 'absent'} on {case_ref}")
+
+
+@case_app.command("close")
+def case_close(case_ref: str, reason: str = typer.Option(..., "--reason")) -> None:
+    """Close a case (after its lifecycles have finished)."""
+    async def close(settings: Settings, client: Client) -> None:
+        await cases.case_view(client, case_ref)  # refuses unknown cases clearly
+        await client.get_workflow_handle(case_workflow_id(case_ref)).signal(
+            "close", CloseCase(reason=reason))
+
+    run(close)
+    typer.echo(f"{case_ref}: close requested")
+
+
+@sin_app.command("meeting")
+def sin_meeting(case_ref: str,
+                outcome: str = typer.Option(..., help="notify | do_not_notify | unresolved"),
+                rationale: str = typer.Option(...)) -> None:
+    """Record the outcome of the resolution meeting."""
+    if outcome not in ("notify", "do_not_notify", "unresolved"):
+        fail(f"--outcome must be notify, do_not_notify or unresolved (got '{outcome}')")
+
+    async def record(settings: Settings, client: Client) -> None:
+        step = await _require_lifecycle(client, case_ref, "sin-decision")
+        if step != "resolution meeting":
+            fail(f"{case_ref}: no resolution meeting is pending (SIN step: {step})")
+        await client.get_workflow_handle(lifecycle_workflow_id(case_ref, "sin-decision")).signal(
+            "record_meeting", MeetingOutcome(outcome=outcome, rationale=rationale))  # type: ignore[arg-type]
+
+    run(record)
+    typer.echo(f"{case_ref}: meeting outcome '{outcome}' recorded")
+
+
+@sin_app.command("reference")
+def sin_reference(case_ref: str, reference: str) -> None:
+    """Record the SIN submission reference on the LA's behalf."""
+    async def record(settings: Settings, client: Client) -> None:
+        step = await _require_lifecycle(client, case_ref, "sin-decision")
+        if step != "notification to the Panel":
+            fail(f"{case_ref}: no submission reference is awaited (SIN step: {step})")
+        await client.get_workflow_handle(lifecycle_workflow_id(case_ref, "sin-decision")).signal(
+            "record_reference", SubmissionReference(reference=reference))
+
+    run(record)
+    typer.echo(f"{case_ref}: submission reference recorded")
+
+
+async def _require_lifecycle(client: Client, case_ref: str, name: str) -> str:
+    case, lifecycles = await cases.case_view(client, case_ref)
+    for lifecycle in lifecycles:
+        if lifecycle.name == name:
+            return lifecycle.step
+    fail(f"{case_ref}: has no {name} lifecycle (stage: {case.stage})")
+    raise AssertionError("unreachable")
+
+
+@app.command("web")
+def web(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the web app (intake API and the pages behind email links)."""
+    import uvicorn
+
+    from starter.web import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info",
+                access_log=False)  # access logs would contain link tokens
+
+
+@app.command("dev")
+def dev(state_dir: Path = Path(".local")) -> None:
+    """Run the whole product locally: Temporal dev server + UI, mail capture, worker, web."""
+    from starter.devstack import run_local_stack
+
+    sys.exit(run_local_stack(state_dir))
+
+
+@app.command("mailcapture")
+def mailcapture(directory: Path, host: str = "127.0.0.1", port: int = 1025) -> None:
+    """A loopback SMTP server that keeps every message it receives as a .eml file."""
+    from starter.mailcapture import serve_forever
+
+    serve_forever(directory, host, port)

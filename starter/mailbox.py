@@ -1,0 +1,54 @@
+"""Captured mail as web pages, for local running only: read the emails and click the links."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+_LINK = re.compile(r"https?://\S+/respond/\S+")
+
+
+def read(path: Path) -> EmailMessage:
+    return message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[return-value]
+
+
+def text_body(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain",))
+    return part.get_content() if part else ""
+
+
+def respond_links(msg: EmailMessage) -> list[str]:
+    return _LINK.findall(text_body(msg))
+
+
+def router(directory: Path) -> APIRouter:
+    r = APIRouter()
+
+    @r.get("/mail", response_class=HTMLResponse)
+    async def inbox(request: Request) -> HTMLResponse:
+        rows = []
+        for path in sorted(directory.glob("*.eml"), reverse=True):
+            msg = read(path)
+            rows.append({"name": path.name, "to": msg["To"], "subject": msg["Subject"],
+                         "received": msg["Date"]})
+        return TEMPLATES.TemplateResponse(request, "mailbox.html",
+                                          {"title": "Captured mail", "messages": rows})
+
+    @r.get("/mail/{name}", response_class=HTMLResponse)
+    async def one(request: Request, name: str) -> HTMLResponse:
+        path = directory / name
+        if not re.fullmatch(r"[\w.-]+\.eml", name) or not path.is_file():
+            raise HTTPException(404)
+        msg = read(path)
+        return TEMPLATES.TemplateResponse(request, "mail.html", {
+            "title": msg["Subject"], "to": msg["To"], "template": msg["X-Template"],
+            "body": text_body(msg), "links": respond_links(msg)})
+
+    return r

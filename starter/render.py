@@ -1,0 +1,50 @@
+"""Readable text for the CLI's case views (the JSON form is in starter/cases.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.calendar import LONDON
+
+_MARK = {"pending": "…", "met": "✓", "missed": "✗", "waived": "–"}
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "-"
+    return datetime.fromisoformat(iso).astimezone(LONDON).strftime("%a %d %b %Y %H:%M")
+
+
+def case_text(case: dict[str, Any]) -> str:
+    lines = [
+        f"Case {case['case_ref']} ({case['partnership']}) · child {case['child_initials']}",
+        f"Stage: {case['stage']} ({case['status']})",
+        f"Received {case['received_on']} · LA aware {case['aware_on']}",
+    ]
+    for name, step in case["steps"].items():
+        lines.append(f"  {name}: {step}")
+    lines.append("Deadlines:")
+    for d in case["deadlines"]:
+        done = f" done {_when(d['completed_at'])}" if d["completed_at"] else ""
+        lines.append(f"  {_MARK[d['state']]} {d['key']:<28} due {_when(d['due_at'])}"
+                     f"  {d['state']}{done}")
+    lines.append("Decisions:")
+    for d in case["decisions"]:
+        deemed = " (deemed)" if d["deemed"] else ""
+        lines.append(f"  {_when(d['at'])}  {d['kind']}: {d['choice']}{deemed} — {d['by']}")
+    lines.append(f"Messages sent: {len(case['messages'])}")
+    for m in case["messages"]:
+        lines.append(f"  {_when(m['sent_at'])}  {m['template']} → {', '.join(m['to'])}")
+    return "\n".join(lines)
+
+
+def case_list_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "No open cases."
+    lines = [f"{'case':<18} {'stage':<24} next deadline"]
+    for row in rows:
+        flag = "  OVERDUE" if row["overdue"] else ""
+        lines.append(f"{row['case_ref']:<18} {row['stage']:<24} "
+                     f"{_when(row['next_deadline'])}{flag}")
+    return "\n".join(lines)

@@ -1,0 +1,199 @@
+"""The web app: referral intake API and the pages behind the links in emails.
+
+GET (and HEAD) on a link only ever shows the question: mail scanners fetch links. Only a POST
+of the form records an answer, and only if the link is genuine, unexpired, still open and
+bound to this recipient and question. Access logs are off so link tokens never reach logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Form, Header, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.links import LinkClaims, LinkRejected, LinkSigner
+from domain.questions import AnswerSignal, QuestionLookup, QuestionView
+from domain.referral import ReferralInvalid
+from domain.settings import Settings
+from starter import cases, mailbox
+from starter.connection import connect
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+
+TITLES = {
+    "initial_view": "Initial view: serious incident notification",
+    "partner_response": "Your response to the initial view",
+    "chair_decision": "Partnership Chair decision: serious incident notification",
+    "sin_reference": "Record the serious incident notification reference",
+}
+CHOICE_LABELS = {
+    "notify": "Notify the Child Safeguarding Practice Review Panel",
+    "do_not_notify": "Do not notify",
+    "agree": "I agree with the initial view",
+    "disagree": "I disagree with the initial view",
+    "submitted": "The notification has been submitted",
+}
+STATUS_PAGES = {
+    "answered": (409, "Already answered",
+                 "This question has already been answered. Nothing was changed."),
+    "closed": (410, "No longer open", "This question is closed. Nothing was changed."),
+    "superseded": (410, "Link replaced",
+                   "This link has been replaced: the question was passed to a deputy."),
+    "unknown": (404, "Not found", "We could not find the question for this link."),
+}
+
+
+class _Temporal:
+    """Connects on first use, so the web app can start before Temporal is up."""
+
+    def __init__(self, settings: Settings):
+        self._settings = settings
+        self._client: Client | None = None
+        self._lock = asyncio.Lock()
+
+    async def client(self) -> Client:
+        async with self._lock:
+            if self._client is None:
+                self._client = await connect(self._settings)
+        return self._client
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.profile  # noqa: B018 - a bad profile stops start-up with its message
+    signer = LinkSigner(settings.require("link_signing_key"), settings.link_max_age_days)
+    intake_token = settings.require("intake_api_token")
+    temporal = _Temporal(settings)
+    app = FastAPI(title="Safeguarding reviews", docs_url=None, redoc_url=None)
+
+    @app.middleware("http")
+    async def privacy_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/api/referrals", status_code=201)
+    async def submit_referral(request: Request,
+                              authorization: Annotated[str | None, Header()] = None) -> Any:
+        expected = f"Bearer {intake_token}"
+        if not authorization or not secrets.compare_digest(authorization, expected):
+            return JSONResponse({"detail": "missing or wrong bearer token"}, status_code=401)
+        try:
+            data = await request.json()
+        except ValueError:
+            return JSONResponse({"detail": [{"field": "(body)", "message": "not valid JSON"}]},
+                                status_code=422)
+        try:
+            referral = cases.validate_referral(data, settings)
+        except ReferralInvalid as err:
+            return JSONResponse({"detail": [p.model_dump() for p in err.problems]},
+                                status_code=422)
+        case_ref, workflow_id = await cases.start_case(await temporal.client(), settings,
+                                                       referral)
+        return {"case_ref": case_ref, "workflow_id": workflow_id}
+
+    def page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, "message.html",
+                                          {"title": title, "message": message},
+                                          status_code=status)
+
+    async def lookup(token: str) -> tuple[LinkClaims, QuestionView]:
+        claims = signer.verify(token)
+        client = await temporal.client()
+        try:
+            view = await client.get_workflow_handle(claims.workflow_id).query(
+                "question", QuestionLookup(nonce=claims.nonce), result_type=QuestionView)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise LinkRejected("We could not find the case for this link.", 404) from None
+            raise
+        if view.status != "unknown" and (
+            view.question_id != claims.question_id
+            or view.recipient is None
+            or view.recipient.email.lower() != claims.recipient.lower()
+        ):
+            raise LinkRejected("This link is not valid for this question.", 400)
+        return claims, view
+
+    def form(request: Request, token: str, view: QuestionView, status: int = 200,
+             error: str | None = None, values: dict[str, str] | None = None) -> HTMLResponse:
+        assert view.kind is not None
+        return TEMPLATES.TemplateResponse(request, "respond.html", {
+            "token": token, "view": view, "title": TITLES[view.kind], "error": error,
+            "choices": [(c, CHOICE_LABELS[c]) for c in view.choices],
+            "values": values or {}, "ctx": view.context,
+        }, status_code=status)
+
+    @app.api_route("/respond/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+    async def show_question(request: Request, token: str) -> Response:
+        try:
+            _, view = await lookup(token)
+        except LinkRejected as err:
+            return page(request, err.status, "Link not usable", err.reason)
+        if view.status != "open":
+            return page(request, *STATUS_PAGES[view.status])
+        return form(request, token, view)
+
+    @app.post("/respond/{token}", response_class=HTMLResponse)
+    async def record_answer(request: Request, token: str,
+                            choice: Annotated[str, Form()] = "",
+                            rationale: Annotated[str, Form(max_length=5000)] = "",
+                            reference: Annotated[str, Form(max_length=200)] = "") -> Response:
+        try:
+            claims, view = await lookup(token)
+        except LinkRejected as err:
+            return page(request, err.status, "Link not usable", err.reason)
+        if view.status != "open":
+            return page(request, *STATUS_PAGES[view.status])
+        values = {"choice": choice, "rationale": rationale, "reference": reference}
+        problem = _form_problem(view, choice, rationale, reference)
+        if problem:
+            return form(request, token, view, 422, problem, values)
+        client = await temporal.client()
+        handle = client.get_workflow_handle(claims.workflow_id)
+        await handle.signal("answer", AnswerSignal(nonce=claims.nonce, choice=choice,
+                                                   rationale=rationale, reference=reference))
+        # Confirm only what the workflow actually recorded (another answer may have won).
+        for _ in range(50):
+            after = await handle.query("question", QuestionLookup(nonce=claims.nonce),
+                                       result_type=QuestionView)
+            if after.status != "open":
+                mine = (after.answer is not None and after.answer.by is not None
+                        and after.answer.by.email.lower() == claims.recipient.lower()
+                        and after.answer.choice == choice)
+                if mine:
+                    return page(request, 200, "Thank you",
+                                f"Your answer ({CHOICE_LABELS[choice]}) has been recorded "
+                                f"for case {view.case_ref}.")
+                return page(request, *STATUS_PAGES["answered"])
+            await asyncio.sleep(0.1)
+        return page(request, 202, "Received",
+                    "Your answer has been received and will be recorded shortly.")
+
+    if settings.mail_capture_dir:
+        app.include_router(mailbox.router(settings.mail_capture_dir))
+
+    return app
+
+
+def _form_problem(view: QuestionView, choice: str, rationale: str, reference: str) -> str | None:
+    if choice not in view.choices:
+        return "Please choose one of the options."
+    if view.kind == "sin_reference":
+        return None if reference.strip() else "Please enter the submission reference."
+    if not rationale.strip():
+        return "Please give your rationale."
+    return None

@@ -1,0 +1,113 @@
+"""Helpers shared by the test suites: referrals, captured mail, links, waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, TypeVar
+
+from domain.links import LinkClaims, LinkSigner
+from starter.mailbox import read, respond_links, text_body
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SIGNING_KEY = "test-signing-key-0123456789abcdef"
+# Everything personal in the test referral: none of it may leak where it must not.
+PERSONAL = ("Zephyrine", "Testcase", "Quillfeather", "2025-08-14", "1999-01-05", "1997-11-20",
+            "Marigold", "Bartholomew")
+
+T = TypeVar("T")
+
+
+def referral_data(on: date, **changes: Any) -> dict[str, Any]:
+    """The fixture referral, dated `on` (received, aware and incident all that day)."""
+    data = json.loads((FIXTURES / "referral.json").read_text())
+    data.update(received_on=on.isoformat(), aware_on=on.isoformat(), incident_on=on.isoformat())
+    for key, value in changes.items():
+        if key.startswith("child_"):
+            data["child"][key.removeprefix("child_")] = value
+        else:
+            data[key] = value
+    return data
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Mail:
+    path: Path
+    msg: EmailMessage
+
+    @property
+    def to(self) -> str:
+        return str(self.msg["To"])
+
+    @property
+    def template(self) -> str:
+        return str(self.msg["X-Template"])
+
+    @property
+    def subject(self) -> str:
+        return str(self.msg["Subject"])
+
+    @property
+    def text(self) -> str:
+        return text_body(self.msg)
+
+    @property
+    def raw(self) -> str:
+        return self.path.read_bytes().decode("utf-8", "replace")
+
+    @property
+    def links(self) -> list[str]:
+        return respond_links(self.msg)
+
+
+class Mailbox:
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def all(self) -> list[Mail]:
+        return [Mail(p, read(p)) for p in sorted(self.directory.glob("*.eml"))]
+
+    def find(self, template: str | None = None, to: str | None = None,
+             case_ref: str | None = None) -> list[Mail]:
+        return [m for m in self.all()
+                if (template is None or m.template == template)
+                and (to is None or m.to.lower() == to.lower())
+                and (case_ref is None or m.msg["X-Case-Ref"] == case_ref)]
+
+    async def wait_for(self, template: str, to: str | None = None, count: int = 1,
+                       case_ref: str | None = None, timeout: float = 20) -> list[Mail]:
+        return await eventually(lambda: self.find(template, to, case_ref),
+                                lambda found: len(found) >= count, timeout,
+                                f"{count} x {template} to {to or 'anyone'}")
+
+
+def claims_of(url: str) -> LinkClaims:
+    return LinkSigner(SIGNING_KEY).verify(url.rsplit("/", 1)[1])
+
+
+async def eventually(probe: Callable[[], T | Awaitable[T]], ok: Callable[[T], bool],
+                     timeout: float = 20, what: str = "condition") -> T:
+    """Poll until ok(probe()) or fail with the last value seen (real time, not test time)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if asyncio.iscoroutine(value) or isinstance(value, Awaitable):
+            value = await value  # type: ignore[misc]
+        if ok(value):  # type: ignore[arg-type]
+            return value  # type: ignore[return-value]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last value: {value!r}")
+        await asyncio.sleep(0.1)

@@ -1,0 +1,121 @@
+"""Workflow tests: the real worker on the time-skipping test server, mail to a real SMTP
+capture server on loopback. Each test gets a fresh task queue and mailbox."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from domain.calendar import london_today
+from domain.case import (
+    LifecycleView,
+    MarkAbsent,
+    MeetingOutcome,
+    SinOutcome,
+    case_workflow_id,
+    lifecycle_workflow_id,
+)
+from domain.questions import AnswerSignal
+from domain.settings import Settings
+from starter import cases
+from starter.connection import ensure_search_attributes
+from starter.mailcapture import start as start_capture
+from tests.support import SIGNING_KEY, Mail, Mailbox, claims_of, eventually, free_port, referral_data
+from worker import build_worker
+from workflows.sin_decision import SinDecisionWorkflow
+
+TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
+
+
+@pytest.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    environment = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter)
+    # The same registration the worker does on start (python worker.py).
+    await ensure_search_attributes(environment.client, "default")
+    yield environment
+    await environment.shutdown()
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[tuple[Mailbox, int]]:
+    port = free_port()
+    controller = start_capture(tmp_path / "mail", port=port)
+    yield Mailbox(tmp_path / "mail"), port
+    controller.stop()
+
+
+class Harness:
+    def __init__(self, env: WorkflowEnvironment, settings: Settings, mail: Mailbox):
+        self.env = env
+        self.client = env.client
+        self.settings = settings
+        self.mail = mail
+
+    async def start(self, **changes: Any) -> str:
+        data = referral_data(london_today(), **changes)
+        referral = cases.validate_referral(data, self.settings)
+        case_ref, _ = await cases.start_case(self.client, self.settings, referral)
+        return case_ref
+
+    def case(self, case_ref: str) -> WorkflowHandle:
+        return self.client.get_workflow_handle(case_workflow_id(case_ref))
+
+    def sin(self, case_ref: str) -> WorkflowHandle[Any, SinOutcome]:
+        return self.client.get_workflow_handle_for(
+            SinDecisionWorkflow.run, lifecycle_workflow_id(case_ref, "sin-decision"))
+
+    async def sin_view(self, case_ref: str) -> LifecycleView:
+        return await self.sin(case_ref).query("view", result_type=LifecycleView)
+
+    async def show(self, case_ref: str) -> dict[str, Any]:
+        return cases.case_json(*await cases.case_view(self.client, case_ref))
+
+    async def answer(self, mail: Mail, choice: str, rationale: str = "because",
+                     reference: str | None = None) -> None:
+        """Answer the way the web app does: the nonce comes from the link in the email."""
+        claims = claims_of(mail.links[0])
+        await self.client.get_workflow_handle(claims.workflow_id).signal(
+            "answer", AnswerSignal(nonce=claims.nonce, choice=choice, rationale=rationale,
+                                   reference=reference))
+
+    async def step(self, case_ref: str, step: str) -> None:
+        await eventually(lambda: self.sin_view(case_ref), lambda v: v.step == step,
+                         what=f"SIN step '{step}'")
+
+    async def stage(self, case_ref: str, stage: str) -> dict[str, Any]:
+        return await eventually(lambda: self.show(case_ref), lambda v: v["stage"] == stage,
+                                what=f"case stage '{stage}'")
+
+    async def mark_absent(self, case_ref: str, role: str) -> None:
+        await self.sin(case_ref).signal("mark_absent", MarkAbsent(role=role))
+
+    async def record_meeting(self, case_ref: str, outcome: str, rationale: str) -> None:
+        await self.sin(case_ref).signal("record_meeting",
+                                        MeetingOutcome(outcome=outcome,  # type: ignore[arg-type]
+                                                       rationale=rationale))
+
+    async def skip(self, days: float) -> None:
+        await self.env.sleep(timedelta(days=days))
+
+
+@pytest.fixture
+async def harness(env: WorkflowEnvironment,
+                  mailbox: tuple[Mailbox, int]) -> AsyncIterator[Harness]:
+    box, port = mailbox
+    settings = Settings(
+        smtp_host="127.0.0.1", smtp_port=port, link_signing_key=SIGNING_KEY,
+        public_base_url="http://links.test", temporal_task_queue=f"test-{uuid.uuid4()}",
+        mail_from="scp@iow.example.org",
+    )
+    async with build_worker(env.client, settings):
+        yield Harness(env, settings, box)

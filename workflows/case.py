@@ -1,0 +1,136 @@
+"""CaseWorkflow: the spine of one case, from referral intake until it is closed.
+
+It sends the looked-after child / care leaver death notification when due (SPEC §4), starts the
+SIN decision as a child workflow when the referral is for a rapid review or the criteria
+appear met, and moves the case to its next stage when the decision is known. Later lifecycles
+(rapid review, LIG route) join here.
+
+Signals: sin_decided(SinDecided) from the SIN child, close(CloseCase)
+Queries: view() -> CaseView
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from temporalio import workflow
+from temporalio.common import SearchAttributePair
+
+with workflow.unsafe.imports_passed_through():
+    from domain import search
+    from domain.case import (
+        CaseInput,
+        CaseResult,
+        CaseStage,
+        CaseView,
+        CloseCase,
+        LifecycleRef,
+        SinDecided,
+        SinInput,
+        SinOutcome,
+        lifecycle_workflow_id,
+    )
+    from domain.deadlines import DeadlineRequest
+
+from workflows.lifecycle import Lifecycle, LifecycleState
+from workflows.sin_decision import SinDecisionWorkflow
+
+
+class CaseState(LifecycleState):
+    stage: CaseStage = "sin_decision"
+    lifecycles: list[LifecycleRef] = Field(default_factory=list)
+    sin_outcome: SinOutcome | None = None
+    closed_reason: str | None = None
+
+
+@workflow.defn
+class CaseWorkflow:
+    @workflow.init
+    def __init__(self, input: CaseInput) -> None:
+        self.input = input
+        self.state = CaseState()
+        self.life = Lifecycle("case", input.case_ref, input.profile, self.state)
+
+    @workflow.run
+    async def run(self, input: CaseInput) -> CaseResult:
+        referral = input.referral
+        if referral.lac_death_notifiable:
+            await self.notify_lac_death()
+        if referral.referred_for == "rapid_review" or referral.sin_criteria_met:
+            await self.run_sin_decision()
+        else:
+            self.set_stage("lig_route")
+        await workflow.wait_condition(lambda: self.state.closed_reason is not None)
+        self.set_stage("closed")
+        return CaseResult(case_ref=input.case_ref, stage=self.state.stage,
+                          closed_reason=self.state.closed_reason or "")
+
+    async def notify_lac_death(self) -> None:
+        """Secretary of State (DfE) and Ofsted within 5 WD of aware_on; anonymised."""
+        referral, national = self.input.referral, self.input.profile.national
+        (due,) = await self.life.plan(
+            DeadlineRequest(key="lac.notification", base=referral.aware_on))
+        context = {
+            "status": "looked-after child" if referral.child.looked_after else "care leaver",
+            "incident_on": referral.incident_on.isoformat(),
+            "aware_on": referral.aware_on.isoformat(),
+            "due": due.due_at.isoformat(),
+        }
+        for body, address in (("dfe", national.dfe), ("ofsted", national.ofsted)):
+            await self.life.send_to_address("lac_death_notification", f"lac.notification.{body}",
+                                            body, body.upper(), address, context)
+        self.life.complete("lac.notification")
+        self.life.record("lac_notification", "sent", "partnership team",
+                         "notified to the Secretary of State (DfE) and Ofsted")
+
+    async def run_sin_decision(self) -> None:
+        child_id = lifecycle_workflow_id(self.input.case_ref, "sin-decision")
+        self.state.lifecycles.append(LifecycleRef(name="sin-decision", workflow_id=child_id))
+        self.set_stage("sin_decision")
+        handle = await workflow.start_child_workflow(
+            SinDecisionWorkflow.run,
+            SinInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
+                     referral=self.input.referral, profile=self.input.profile),
+            id=child_id,
+            static_summary=f"Case {self.input.case_ref}: serious incident notification decision",
+            search_attributes=workflow.info().typed_search_attributes.updated(
+                SearchAttributePair(search.CASE_STAGE, "sin_decision")),
+            execution_timeout=None,
+        )
+        await workflow.wait_condition(lambda: self.state.sin_outcome is not None or handle.done())
+        outcome = self.state.sin_outcome or await handle
+        self.state.sin_outcome = outcome
+        self.life.record("sin_outcome", outcome.outcome, outcome.decided_by, outcome.rationale)
+        self.set_stage("awaiting_rapid_review" if outcome.outcome == "notify" else "lig_route")
+        # The child keeps tracking the 5-WD notification duty; the case outlives it.
+        await handle
+
+    def set_stage(self, stage: CaseStage) -> None:
+        self.state.stage = stage
+        workflow.upsert_search_attributes([search.CASE_STAGE.value_set(stage)])
+
+    @workflow.signal
+    def sin_decided(self, signal: SinDecided) -> None:
+        self.state.sin_outcome = signal.outcome
+
+    @workflow.signal
+    def close(self, signal: CloseCase) -> None:
+        self.state.closed_reason = signal.reason
+
+    @workflow.query
+    def view(self) -> CaseView:
+        referral = self.input.referral
+        return CaseView(
+            case_ref=self.input.case_ref,
+            partnership=self.input.profile.partnership.code,
+            stage=self.state.stage,
+            status="closed" if self.state.stage == "closed" else "open",
+            child_initials=referral.child.initials,
+            received_on=referral.received_on,
+            aware_on=referral.aware_on,
+            referred_for=referral.referred_for,
+            lifecycles=self.state.lifecycles,
+            deadlines=list(self.state.deadlines.values()),
+            decisions=self.state.decisions,
+            messages=self.state.messages,
+        )
+

@@ -1,0 +1,221 @@
+"""Plumbing every lifecycle workflow shares: deadlines, questions by link, mail, human waits.
+
+Not a workflow itself: each lifecycle workflow owns one `Lifecycle` and one `LifecycleState`
+and delegates to them, so the statutory logic in the workflow module reads as the procedure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.deadlines import compute_deadlines
+    from activities.mail import LinkSpec, MailActivities, OutgoingEmail
+    from domain import search
+    from domain.case import Decision, LifecycleView, SentMessage
+    from domain.deadlines import Deadline, DeadlineBatch, DeadlineRequest
+    from domain.people import Recipient
+    from domain.profile import Profile
+    from domain.questions import Link, Question, QuestionBook, QuestionKind, QuestionView
+
+MAIL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    non_retryable_error_types=["SmtpPermanentFailure"],
+)
+
+
+class FailedMessage(BaseModel):
+    template: str
+    to: str
+    error: str
+
+
+class LifecycleState(BaseModel):
+    step: str = "starting"
+    deadlines: dict[str, Deadline] = Field(default_factory=dict)
+    decisions: list[Decision] = Field(default_factory=list)
+    messages: list[SentMessage] = Field(default_factory=list)
+    failed_messages: list[FailedMessage] = Field(default_factory=list)
+    book: QuestionBook = Field(default_factory=QuestionBook)
+    absent: list[str] = Field(default_factory=list)
+
+
+class Lifecycle:
+    def __init__(self, name: str, case_ref: str, profile: Profile, state: LifecycleState):
+        self.name = name
+        self.case_ref = case_ref
+        self.profile = profile
+        self.state = state
+
+    # --- deadlines -------------------------------------------------------------------------
+    async def plan(self, *requests: DeadlineRequest) -> list[Deadline]:
+        """Compute deadlines once (in an activity) and keep them; a known key is never redone."""
+        todo = [r for r in requests if r.key not in self.state.deadlines]
+        if todo:
+            result = await workflow.execute_local_activity(
+                compute_deadlines,
+                DeadlineBatch(
+                    requests=todo,
+                    close_of_business=self.profile.partnership.close_of_business.isoformat(),
+                ),
+                start_to_close_timeout=timedelta(seconds=10),
+                summary="compute deadlines: " + ", ".join(r.key for r in todo),
+            )
+            for deadline in result.deadlines:
+                self.state.deadlines[deadline.key] = deadline
+            self.publish()
+        return [self.state.deadlines[r.key] for r in requests]
+
+    def complete(self, key: str, note: str | None = None) -> None:
+        self.state.deadlines[key].complete(workflow.now(), note)
+        self.publish()
+
+    def publish(self) -> None:
+        """Keep the UI's NextDeadline attribute on the earliest pending deadline."""
+        pending = [d.due_at for d in self.state.deadlines.values() if d.state == "pending"]
+        update = (search.NEXT_DEADLINE.value_set(min(pending)) if pending
+                  else search.NEXT_DEADLINE.value_unset())
+        workflow.upsert_search_attributes([update])
+
+    async def wait(self, condition: Callable[[], bool], deadline: Deadline, waiting_for: str,
+                   until: str = "due") -> bool:
+        """Wait for people until the deadline's instant; True if the condition came true."""
+        instant = deadline.due_at if until == "due" else deadline.remind_at
+        remaining = (instant - workflow.now()) if instant else timedelta(0)
+        if remaining <= timedelta(0):
+            return condition()
+        try:
+            await workflow.wait_condition(
+                condition,
+                timeout=remaining,
+                timeout_summary=f"waiting for {waiting_for}, {until} {deadline.due_text}"
+                if until == "due" else f"reminder to {waiting_for} before {deadline.due_text}",
+            )
+            return True
+        except TimeoutError:
+            return condition()
+
+    # --- people ------------------------------------------------------------------------------
+    def recipients(self, role: str) -> list[tuple[Recipient, bool]]:
+        """Who to write to for a role: its holder, or the deputies while the holder is absent."""
+        spec = self.profile.role(role)
+        if role in self.state.absent and spec.deputies:
+            return [(Recipient(role=role, name=p.name, email=p.email), True) for p in spec.deputies]
+        return [(Recipient(role=role, name=spec.holder.name, email=spec.holder.email), False)]
+
+    def title(self, role: str) -> str:
+        return self.profile.role(role).title
+
+    def record(self, kind: str, choice: str, by: str, rationale: str = "",
+               deemed: bool = False) -> Decision:
+        decision = Decision(kind=kind, choice=choice, rationale=rationale, by=by,
+                            at=workflow.now(), deemed=deemed)
+        self.state.decisions.append(decision)
+        return decision
+
+    # --- mail ----------------------------------------------------------------------------------
+    async def send(self, template: str, step: str, to: Recipient,
+                   context: dict[str, str], link: LinkSpec | None = None) -> None:
+        try:
+            sent = await workflow.execute_activity_method(
+                MailActivities.send_email,
+                OutgoingEmail(case_ref=self.case_ref, template=template, step=step, to=to,
+                              link=link, context=context),
+                start_to_close_timeout=timedelta(minutes=1),
+                retry_policy=MAIL_RETRY,
+                summary=f"email {template} to {to.role}",
+            )
+        except ActivityError as err:
+            # A permanent refusal: keep the case moving and make the failure visible.
+            cause = err.cause.message if err.cause and hasattr(err.cause, "message") else str(err)
+            self.state.failed_messages.append(
+                FailedMessage(template=template, to=to.email, error=cause))
+            return
+        self.state.messages.append(sent)
+
+    async def send_to_roles(self, template: str, step: str, roles: list[str],
+                            context: dict[str, str]) -> None:
+        sends = [
+            self.send(template, f"{step}.{role}.{n}", person,
+                      {**context, "acting_for": self.title(role) if deputy else ""})
+            for role in roles
+            for n, (person, deputy) in enumerate(self.recipients(role))
+        ]
+        await asyncio.gather(*sends)
+
+    async def send_to_address(self, template: str, step: str, role: str, name: str,
+                              email: str, context: dict[str, str]) -> None:
+        await self.send(template, step, Recipient(role=role, name=name, email=email), context)
+
+    # --- questions -------------------------------------------------------------------------
+    async def ask(self, question_id: str, kind: QuestionKind, roles: list[str],
+                  deadline_key: str, template: str, context: dict[str, str]) -> Question:
+        question = self.state.book.ask(Question(
+            id=question_id, kind=kind, roles=roles, deadline_key=deadline_key,
+            template=template, context=context))
+        await asyncio.gather(*(self._issue_links(question, role) for role in roles))
+        return question
+
+    async def _issue_links(self, question: Question, role: str) -> None:
+        sends = []
+        for person, deputy in self.recipients(role):
+            link = Link(nonce=str(workflow.uuid4()), recipient=person, deputy=deputy)
+            question.links.append(link)
+            sends.append(self._send_link(question, link, question.template, "ask"))
+        await asyncio.gather(*sends)
+
+    async def _send_link(self, question: Question, link: Link, template: str,
+                         purpose: str) -> None:
+        context = {**question.context,
+                   "acting_for": self.title(link.recipient.role) if link.deputy else "",
+                   "due": self.state.deadlines[question.deadline_key].due_at.isoformat()}
+        await self.send(template, f"{question.id}.{purpose}.{link.nonce}", link.recipient,
+                        context, LinkSpec(question_id=question.id, nonce=link.nonce))
+
+    async def remind(self, question: Question, template: str) -> None:
+        live = [link for link in question.links if not link.superseded]
+        await asyncio.gather(*(self._send_link(question, link, template, "remind")
+                               for link in live))
+
+    async def mark_absent(self, role: str, absent: bool) -> None:
+        """Hand a role's open questions to its deputies (or note the holder is back)."""
+        if not absent:
+            self.state.absent = [r for r in self.state.absent if r != role]
+            return
+        if role in self.state.absent or not self.profile.role(role).deputies:
+            if role not in self.state.absent:
+                self.state.absent.append(role)
+            return
+        self.state.absent.append(role)
+        for question in self.state.book.supersede_role(role):
+            await self._issue_links(question, role)
+
+    def question_view(self, nonce: str, context: dict[str, str]) -> QuestionView:
+        found = self.state.book.find(nonce)
+        status = self.state.book.link_status(nonce)
+        if not found:
+            return QuestionView(status=status, case_ref=self.case_ref)
+        question, link = found
+        return QuestionView(
+            status=status, kind=question.kind, question_id=question.id, case_ref=self.case_ref,
+            recipient=link.recipient, choices=question.choices,
+            due_at=self.state.deadlines[question.deadline_key].due_at,
+            answer=question.answer, context={**context, **question.context},
+        )
+
+    def view(self) -> LifecycleView:
+        return LifecycleView(
+            name=self.name, workflow_id=workflow.info().workflow_id, case_ref=self.case_ref,
+            step=self.state.step, deadlines=list(self.state.deadlines.values()),
+            decisions=self.state.decisions, messages=self.state.messages,
+            questions=list(self.state.book.questions.values()), absent_roles=self.state.absent,
+        )

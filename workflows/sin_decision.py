@@ -1,0 +1,254 @@
+"""SinDecisionWorkflow: the serious incident notification decision (SPEC §4, Isle of Wight).
+
+Steps, each due one working day after the last: the referral goes to the LIG chair and the
+LA's Service Director; they give an initial view; the police and ICB representatives agree or
+disagree (silence by the due instant is agreement); a disagreement goes to a short meeting and,
+if that cannot settle it, to the Partnership Chair. On `notify` the LA must submit the SIN
+within 5 working days of becoming aware and the partnership reports it locally.
+
+Signals: answer(AnswerSignal), mark_absent(MarkAbsent), record_meeting(MeetingOutcome),
+         record_reference(SubmissionReference)
+Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.case import (
+        LifecycleView,
+        MarkAbsent,
+        MeetingOutcome,
+        SinDecided,
+        SinInput,
+        SinOutcome,
+        SubmissionReference,
+    )
+    from domain.deadlines import DeadlineRequest
+    from domain.questions import AnswerSignal, Question, QuestionLookup, QuestionView
+
+from workflows.lifecycle import Lifecycle, LifecycleState
+
+PARTNERS_ASKED = ["police", "icb"]  # the LA's view is in the initial view
+EVERYONE = ["lig_chair", "la_service_director", "police", "icb"]
+
+
+class SinState(LifecycleState):
+    meeting: MeetingOutcome | None = None
+    outcome: SinOutcome | None = None
+
+
+@workflow.defn
+class SinDecisionWorkflow:
+    @workflow.init
+    def __init__(self, input: SinInput) -> None:
+        self.input = input
+        self.state = SinState()
+        self.life = Lifecycle("sin-decision", input.case_ref, input.profile, self.state)
+        referral = input.referral
+        self.context = {
+            "child_initials": referral.child.initials,
+            "received_on": referral.received_on.isoformat(),
+            "aware_on": referral.aware_on.isoformat(),
+            "incident": "death" if referral.incident == "death" else "serious harm",
+            "criteria": "appear to be met" if referral.sin_criteria_met
+            else "do not appear to be met",
+        }
+
+    @workflow.run
+    async def run(self, input: SinInput) -> SinOutcome:
+        outcome = await self.decide()
+        self.state.outcome = outcome
+        await workflow.get_external_workflow_handle(input.parent_workflow_id).signal(
+            "sin_decided", SinDecided(outcome=outcome))
+        await self.life.send_to_roles("sin_outcome", "sin.outcome",
+                                      EVERYONE + ["partnership_chair"],
+                                      {**self.context, "outcome": outcome.outcome,
+                                       "rationale": outcome.rationale, "by": outcome.decided_by})
+        if outcome.outcome == "notify":
+            outcome.submission_reference = await self.notification_duty()
+        self.state.step = "done"
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return outcome
+
+    async def decide(self) -> SinOutcome:
+        life, referral = self.life, self.input.referral
+        self.state.step = "initial view"
+        shared, initial_due = await life.plan(
+            DeadlineRequest(key="sin.referral_shared", base=referral.received_on),
+            DeadlineRequest(key="sin.initial_view", base_instant=workflow.now()),
+        )
+        view_q = await life.ask("initial_view", "initial_view",
+                                ["lig_chair", "la_service_director"], "sin.initial_view",
+                                "sin_initial_view_request", self.context)
+        life.complete("sin.referral_shared")
+        view = await self.answer_of(view_q, "the initial view from the LIG chair and "
+                                    "Service Director")
+        life.complete("sin.initial_view")
+        life.record("initial_view", view.choice, self.by(view_q), view.rationale)
+
+        self.state.step = "partner responses"
+        (responses_due,) = await life.plan(
+            DeadlineRequest(key="sin.partner_responses", base_instant=workflow.now()))
+        asked = [
+            await life.ask(f"partner_response:{role}", "partner_response", [role],
+                           "sin.partner_responses", "sin_partner_response_request",
+                           {**self.context, "initial_view": view.choice,
+                            "initial_rationale": view.rationale})
+            for role in PARTNERS_ASKED
+        ]
+        all_answered = await life.wait(lambda: all(q.status != "open" for q in asked),
+                                       responses_due, "police and ICB responses")
+        if not all_answered:
+            for q in asked:
+                if q.status == "open":
+                    life.state.book.deem(q.id, "agree", "no response by the due time is taken "
+                                         "as agreement", workflow.now())
+        life.complete("sin.partner_responses")
+        for q in asked:
+            assert q.answer is not None
+            life.record("partner_response", q.answer.choice, self.by(q), q.answer.rationale,
+                        deemed=q.answer.deemed)
+        disagreements = [q for q in asked if q.answer and q.answer.choice == "disagree"]
+        if not disagreements:
+            return SinOutcome(outcome=view.choice, decided_at=workflow.now(),  # type: ignore[arg-type]
+                              decided_by="safeguarding partners (agreed)",
+                              rationale=view.rationale)
+        return await self.resolve(disagreements)
+
+    async def resolve(self, disagreements: list[Question]) -> SinOutcome:
+        life = self.life
+        self.state.step = "resolution meeting"
+        first_known = min(q.answer.at for q in disagreements if q.answer)
+        (due,) = await life.plan(DeadlineRequest(key="sin.resolution", base_instant=first_known))
+        reasons = "\n".join(f"- {self.by(q)}: {q.answer.rationale}" for q in disagreements
+                            if q.answer)
+        meeting_context = {**self.context, "disagreements": reasons, "due": due.due_at.isoformat()}
+        await life.send_to_roles("sin_meeting_needed", "sin.meeting",
+                                 EVERYONE + ["partnership_chair", "independent_scrutineer"],
+                                 meeting_context)
+        await life.send_to_address("sin_meeting_needed", "sin.meeting.team", "team",
+                                   "Partnership team", self.input.profile.partnership.team_email,
+                                   meeting_context)
+        met = await life.wait(lambda: self.state.meeting is not None, due, "the meeting outcome")
+        if not met:
+            await self.escalate(due.key, "the outcome of the resolution meeting")
+            await workflow.wait_condition(lambda: self.state.meeting is not None)
+        meeting = self.state.meeting
+        assert meeting is not None
+        life.record("resolution_meeting", meeting.outcome, meeting.recorded_by, meeting.rationale)
+        if meeting.outcome != "unresolved":
+            life.complete("sin.resolution")
+            return SinOutcome(outcome=meeting.outcome, decided_at=workflow.now(),
+                              decided_by="resolution meeting", rationale=meeting.rationale)
+
+        self.state.step = "Partnership Chair decision"
+        chair_context = {**self.context, "disagreements": reasons,
+                         "meeting_rationale": meeting.rationale}
+        chair_q = await life.ask("chair_decision", "chair_decision", ["partnership_chair"],
+                                 "sin.resolution", "sin_chair_decision_request", chair_context)
+        await life.send_to_roles("sin_scrutineer_records", "sin.scrutineer",
+                                 ["independent_scrutineer"], chair_context)
+        decision = await self.answer_of(chair_q, "the Partnership Chair's decision")
+        life.complete("sin.resolution")
+        life.record("partnership_chair_decision", decision.choice, self.by(chair_q),
+                    decision.rationale)
+        return SinOutcome(outcome=decision.choice, decided_at=workflow.now(),  # type: ignore[arg-type]
+                          decided_by=self.by(chair_q), rationale=decision.rationale)
+
+    async def notification_duty(self) -> str | None:
+        """The LA submits the SIN within 5 WD of aware_on; the partnership reports it locally."""
+        life, referral = self.life, self.input.referral
+        self.state.step = "notification to the Panel"
+        notification, local = await life.plan(
+            DeadlineRequest(key="sin.notification", base=referral.aware_on,
+                            remind_working_days_before=1),
+            DeadlineRequest(key="sin.local_report", base=referral.aware_on),
+        )
+        ref_q = await life.ask("sin_reference", "sin_reference", ["la_service_director"],
+                               "sin.notification", "sin_reference_request", self.context)
+        await life.send_to_roles("sin_local_report", "sin.local_report",
+                                 ["independent_scrutineer", "strategic_partnership_manager",
+                                  "la_service_director", "police", "icb"],
+                                 {**self.context, "due": notification.due_at.isoformat()})
+        life.complete("sin.local_report")
+
+        answered = lambda: ref_q.status != "open"  # noqa: E731
+        if not await life.wait(answered, notification, "the LA Service Director",
+                               until="remind"):
+            await life.remind(ref_q, "sin_reference_reminder")
+        if not await life.wait(answered, notification, "the SIN submission reference"):
+            await self.escalate(notification.key, "the SIN submission reference",
+                                roles=["lig_chair", "la_service_director"])
+            await workflow.wait_condition(answered)
+        assert ref_q.answer is not None
+        life.complete("sin.notification", note=f"reference {ref_q.answer.reference}")
+        life.record("sin_submitted", ref_q.answer.reference or "", self.by(ref_q),
+                    ref_q.answer.rationale)
+        return ref_q.answer.reference
+
+    async def answer_of(self, question: Question, waiting_for: str):  # noqa: ANN201
+        deadline = self.state.deadlines[question.deadline_key]
+        if not await self.life.wait(lambda: question.status != "open", deadline, waiting_for):
+            await self.escalate(deadline.key, waiting_for)
+            await workflow.wait_condition(lambda: question.status != "open")
+        assert question.answer is not None
+        return question.answer
+
+    async def escalate(self, key: str, waiting_for: str, roles: list[str] | None = None) -> None:
+        self.life.state.deadlines[key].miss()
+        self.life.publish()
+        deadline = self.state.deadlines[key]
+        context = {**self.context, "what": deadline.label, "waiting_for": waiting_for,
+                   "due": deadline.due_at.isoformat()}
+        await self.life.send_to_address("step_overdue", f"{key}.overdue.team", "team",
+                                        "Partnership team",
+                                        self.input.profile.partnership.team_email, context)
+        await self.life.send_to_roles("step_overdue", f"{key}.overdue", roles or ["lig_chair"],
+                                      context)
+
+    def by(self, question: Question) -> str:
+        answer = question.answer
+        if answer is None or answer.deemed:
+            return "rule: no response by the due time"
+        if answer.by is None:
+            return answer.recorded_by or "partnership team"
+        return f"{self.life.title(answer.by.role)} ({answer.by.name})"
+
+    # --- messages ----------------------------------------------------------------------------
+    @workflow.signal
+    def answer(self, signal: AnswerSignal) -> None:
+        self.state.book.accept(signal, workflow.now())
+
+    @workflow.signal
+    async def mark_absent(self, signal: MarkAbsent) -> None:
+        await self.life.mark_absent(signal.role, signal.absent)
+
+    @workflow.signal
+    def record_meeting(self, signal: MeetingOutcome) -> None:
+        if self.state.step == "resolution meeting" and self.state.meeting is None:
+            self.state.meeting = signal
+
+    @workflow.signal
+    def record_reference(self, signal: SubmissionReference) -> None:
+        self.state.book.record_for("sin_reference", "submitted", "", workflow.now(),
+                                   recorded_by=signal.recorded_by, reference=signal.reference)
+
+    @workflow.query
+    def view(self) -> LifecycleView:
+        return self.life.view()
+
+    @workflow.query
+    def question(self, lookup: QuestionLookup) -> QuestionView:
+        referral = self.input.referral
+        child = referral.child
+        page = {
+            "child_name": f"{child.first_name} {child.last_name}",
+            "child_dob": child.date_of_birth.isoformat(),
+            "case_outline": referral.case_outline,
+            "reason_for_referral": referral.reason_for_referral,
+            "agencies_involved": ", ".join(referral.agencies_involved),
+            "criminal_investigation": referral.criminal_investigation,
+        }
+        return self.life.question_view(lookup.nonce, {**self.context, **page})
