@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
@@ -75,8 +75,8 @@ class Lifecycle:
             self.publish()
         return [self.state.deadlines[r.key] for r in requests]
 
-    def complete(self, key: str, note: str | None = None) -> None:
-        self.state.deadlines[key].complete(workflow.now(), note)
+    def complete(self, key: str, note: str | None = None, at: datetime | None = None) -> None:
+        self.state.deadlines[key].complete(at or workflow.now(), note)
         self.publish()
 
     def publish(self) -> None:
@@ -116,9 +116,9 @@ class Lifecycle:
         return self.profile.role(role).title
 
     def record(self, kind: str, choice: str, by: str, rationale: str = "",
-               deemed: bool = False) -> Decision:
+               deemed: bool = False, at: datetime | None = None) -> Decision:
         decision = Decision(kind=kind, choice=choice, rationale=rationale, by=by,
-                            at=workflow.now(), deemed=deemed)
+                            at=at or workflow.now(), deemed=deemed)
         self.state.decisions.append(decision)
         return decision
 

@@ -86,7 +86,7 @@ class SinDecisionWorkflow:
         view = await self.answer_of(view_q, "the initial view from the LIG chair and "
                                     "Service Director")
         life.complete("sin.initial_view")
-        life.record("initial_view", view.choice, self.by(view_q), view.rationale)
+        life.record("initial_view", view.choice, self.by(view_q), view.rationale, at=view.at)
 
         self.state.step = "partner responses"
         (responses_due,) = await life.plan(
@@ -100,16 +100,19 @@ class SinDecisionWorkflow:
         ]
         all_answered = await life.wait(lambda: all(q.status != "open" for q in asked),
                                        responses_due, "police and ICB responses")
-        if not all_answered:
+        if all_answered:
+            life.complete("sin.partner_responses")
+        else:
+            # Silence is agreement at the due instant itself, not when the timer is handled.
             for q in asked:
                 if q.status == "open":
                     life.state.book.deem(q.id, "agree", "no response by the due time is taken "
-                                         "as agreement", workflow.now())
-        life.complete("sin.partner_responses")
+                                         "as agreement", responses_due.due_at)
+            life.complete("sin.partner_responses", at=responses_due.due_at)
         for q in asked:
             assert q.answer is not None
             life.record("partner_response", q.answer.choice, self.by(q), q.answer.rationale,
-                        deemed=q.answer.deemed)
+                        deemed=q.answer.deemed, at=q.answer.at)
         disagreements = [q for q in asked if q.answer and q.answer.choice == "disagree"]
         if not disagreements:
             return SinOutcome(outcome=view.choice, decided_at=workflow.now(),  # type: ignore[arg-type]

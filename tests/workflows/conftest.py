@@ -1,5 +1,10 @@
 """Workflow tests: the real worker on the time-skipping test server, mail to a real SMTP
-capture server on loopback. Each test gets a fresh task queue and mailbox."""
+capture server on loopback.
+
+Each test gets its own test server (about 0.3 s to start). Time skipping is server-wide: a
+workflow, task or activity left behind by one test (its worker gone) keeps time locked, and a
+later test's `env.sleep` then hangs until the RPC times out. Isolation removes that flake at
+its cause instead of cleaning up after each test and hoping nothing was missed."""
 
 from __future__ import annotations
 
@@ -29,14 +34,22 @@ from domain.settings import Settings
 from starter import cases
 from starter.connection import ensure_search_attributes
 from starter.mailcapture import start as start_capture
-from tests.support import SIGNING_KEY, Mail, Mailbox, claims_of, eventually, free_port, referral_data
+from tests.support import (
+    SIGNING_KEY,
+    Mail,
+    Mailbox,
+    claims_of,
+    eventually,
+    free_port,
+    referral_data,
+)
 from worker import build_worker
 from workflows.sin_decision import SinDecisionWorkflow
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter)
@@ -66,6 +79,7 @@ class Harness:
         referral = cases.validate_referral(data, self.settings)
         case_ref, _ = await cases.start_case(self.client, self.settings, referral)
         return case_ref
+
 
     def case(self, case_ref: str) -> WorkflowHandle:
         return self.client.get_workflow_handle(case_workflow_id(case_ref))

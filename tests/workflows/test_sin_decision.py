@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.support import PERSONAL, eventually
+from datetime import datetime
+
+from tests.support import PERSONAL, claims_of, eventually
 from tests.workflows.conftest import Harness
 
 PROFILE_EMAILS = {
@@ -69,3 +71,150 @@ async def test_unanimous_notify(harness: Harness) -> None:
     for mail in h.mail.find(case_ref=case_ref):
         assert not any(p in mail.subject for p in PERSONAL), mail.subject
         assert mail.msg["X-Case-Ref"] == case_ref
+
+
+async def test_do_not_notify_ends_at_lig_route(harness: Harness) -> None:
+    h = harness
+    case_ref = await h.start()
+    await give_initial_view(h, case_ref, "do_not_notify")
+    for role in ("police", "icb"):
+        (request,) = await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS[role])
+        assert "DO NOT NOTIFY" in request.text
+        await h.answer(request, "agree", f"{role} agrees")
+    outcome = await h.sin(case_ref).result()
+    assert outcome.outcome == "do_not_notify"
+    view = await h.stage(case_ref, "lig_route")
+    keys = {d["key"] for d in view["deadlines"]}
+    assert "sin.notification" not in keys and "sin.local_report" not in keys
+    assert not h.mail.find("sin_reference_request")
+    outcome_mails = h.mail.find("sin_outcome", case_ref=case_ref)
+    assert {m.to for m in outcome_mails} >= {PROFILE_EMAILS["police"], PROFILE_EMAILS["icb"]}
+    assert all("LIG chair will decide the next route" in m.text for m in outcome_mails)
+
+
+async def test_silent_partner_is_taken_to_agree_at_the_due_instant(harness: Harness) -> None:
+    h = harness
+    case_ref = await h.start()
+    await give_initial_view(h, case_ref, "notify")
+    (police,) = await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS["police"])
+    await h.answer(police, "agree", "police agree")
+    await eventually(lambda: h.sin_view(case_ref),
+                     lambda v: v.questions[1].status == "answered", what="police answer")
+    before = await h.show(case_ref)
+    assert deadline(before, "sin.partner_responses")["state"] == "pending"
+    due_at = datetime.fromisoformat(deadline(before, "sin.partner_responses")["due_at"])
+
+    await h.skip(days=4)  # past close of business on the due date; ICB never answers
+    view = await h.stage(case_ref, "awaiting_rapid_review")
+    icb = next(d for d in view["decisions"] if d["kind"] == "partner_response"
+               and d["by"].startswith("rule"))
+    assert icb["choice"] == "agree" and icb["deemed"] is True
+    assert datetime.fromisoformat(icb["at"]) == due_at
+    responses = deadline(view, "sin.partner_responses")
+    assert responses["state"] == "met"
+    assert datetime.fromisoformat(responses["completed_at"]) == due_at
+    sin = await h.sin_view(case_ref)
+    icb_question = next(q for q in sin.questions if q.id == "partner_response:icb")
+    assert icb_question.answer is not None and icb_question.answer.deemed
+
+
+async def test_disagreement_resolved_by_partnership_chair(harness: Harness) -> None:
+    h = harness
+    case_ref = await h.start()
+    await give_initial_view(h, case_ref, "do_not_notify")
+    (police,) = await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS["police"])
+    (icb,) = await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS["icb"])
+    await h.answer(police, "disagree", "pattern of injuries suggests abuse")
+    await h.answer(icb, "agree", "icb agrees")
+
+    meeting = await h.mail.wait_for("sin_meeting_needed", count=7, case_ref=case_ref)
+    assert {m.to for m in meeting} >= {PROFILE_EMAILS["team"], PROFILE_EMAILS["scrutineer"],
+                                       PROFILE_EMAILS["partnership_chair"]}
+    assert "pattern of injuries suggests abuse" in meeting[0].text
+    await h.step(case_ref, "resolution meeting")
+    await h.record_meeting(case_ref, "unresolved", "police and LA still differ")
+
+    (chair,) = await h.mail.wait_for("sin_chair_decision_request",
+                                     PROFILE_EMAILS["partnership_chair"])
+    (records,) = await h.mail.wait_for("sin_scrutineer_records", PROFILE_EMAILS["scrutineer"])
+    assert "police and LA still differ" in records.text and not records.links
+    await h.answer(chair, "notify", "the threshold is met on the police information")
+
+    await h.stage(case_ref, "awaiting_rapid_review")
+    sin = await h.sin_view(case_ref)
+    kinds = [d.kind for d in sin.decisions]
+    assert kinds == ["initial_view", "partner_response", "partner_response",
+                     "resolution_meeting", "partnership_chair_decision"]
+    chair_decision = sin.decisions[-1]
+    assert chair_decision.choice == "notify"
+    assert chair_decision.by == "Partnership Chair (Morgan Chair)"
+    resolution = next(d for d in sin.deadlines if d.key == "sin.resolution")
+    assert resolution.state == "met"
+
+
+async def test_notification_missed_is_reminded_then_escalated(harness: Harness) -> None:
+    h = harness
+    case_ref = await h.start()
+    await give_initial_view(h, case_ref, "notify")
+    for role in ("police", "icb"):
+        (request,) = await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS[role])
+        await h.answer(request, "agree")
+    (request,) = await h.mail.wait_for("sin_reference_request",
+                                       PROFILE_EMAILS["la_service_director"])
+    assert not h.mail.find("sin_reference_reminder")
+
+    await h.skip(days=10)  # past aware_on + 5 WD with no reference recorded
+    (reminder,) = await h.mail.wait_for("sin_reference_reminder",
+                                        PROFILE_EMAILS["la_service_director"])
+    assert claims_of(reminder.links[0]).nonce == claims_of(request.links[0]).nonce, \
+        "a reminder carries a link to the same question"
+    escalations = await h.mail.wait_for("step_overdue", count=3, case_ref=case_ref)
+    assert {m.to for m in escalations} == {PROFILE_EMAILS["team"], PROFILE_EMAILS["lig_chair"],
+                                           PROFILE_EMAILS["la_service_director"]}
+    assert all("Serious incident notification submitted" in m.subject for m in escalations)
+    view = await h.show(case_ref)
+    notification = deadline(view, "sin.notification")
+    assert notification["state"] == "missed" and notification["completed_at"] is None
+
+    await h.answer(request, "submitted", reference="SIN-LATE-1")  # late, but still recorded
+    outcome = await h.sin(case_ref).result()
+    assert outcome.submission_reference == "SIN-LATE-1"
+    notification = deadline(await h.show(case_ref), "sin.notification")
+    assert notification["state"] == "missed" and notification["completed_at"] is not None
+
+
+async def test_looked_after_child_death_is_notified_anonymised(harness: Harness) -> None:
+    h = harness
+    case_ref = await h.start(incident="death", child_looked_after=True)
+    notices = await h.mail.wait_for("lac_death_notification", count=2, case_ref=case_ref)
+    assert {m.to for m in notices} == {"Mailbox.CPOD@education.gov.uk", "SCR.SIN@ofsted.gov.uk"}
+    for notice in notices:
+        assert "looked-after child" in notice.subject
+        assert case_ref in notice.text
+        assert not any(p in notice.raw for p in PERSONAL), "no personal data to national bodies"
+        assert "Z.T." not in notice.raw
+    view = await eventually(lambda: h.show(case_ref),
+                            lambda v: any(d["key"] == "lac.notification" for d in v["deadlines"]))
+    assert deadline(view, "lac.notification")["state"] == "met"
+    # The SIN decision runs as well (abuse suspected, in area).
+    await h.mail.wait_for("sin_initial_view_request", PROFILE_EMAILS["lig_chair"])
+
+
+async def test_absent_service_director_is_replaced_by_deputy(harness: Harness) -> None:
+    h = harness
+    case_ref = await h.start()
+    (primary,) = await h.mail.wait_for("sin_initial_view_request",
+                                       PROFILE_EMAILS["la_service_director"])
+    await h.mark_absent(case_ref, "la_service_director")
+    (deputy,) = await h.mail.wait_for("sin_initial_view_request", PROFILE_EMAILS["la_deputy"])
+    assert "deputy for the Service Director" in deputy.text
+
+    # The absent holder's link no longer works; the deputy's does.
+    await h.answer(primary, "do_not_notify", "should be ignored")
+    await h.answer(deputy, "notify", "deputy's view")
+    await h.step(case_ref, "partner responses")
+    sin = await h.sin_view(case_ref)
+    assert sin.decisions[0].choice == "notify"
+    assert sin.decisions[0].by == "Service Director, Children's Social Care (Lee Representative)"
+    assert "la_service_director" in sin.absent_roles
+    assert sin.questions[0].links[0].superseded or sin.questions[0].links[1].superseded
