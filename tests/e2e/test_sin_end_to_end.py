@@ -1,0 +1,153 @@
+"""A referral submitted through the CLI, driven to `notify` only by following the links in
+the captured emails (GET, then POST the form), then checked with `case show --json`."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+
+from domain.calendar import london_today
+from domain.links import LinkSigner
+from tests.e2e.conftest import Stack
+from tests.support import PERSONAL, SIGNING_KEY, Mail, claims_of, referral_data
+
+LIG_CHAIR = "lig.chair@iow.example.org"
+SERVICE_DIRECTOR = "service.director@iow.example.org"
+
+
+async def follow(mail: Mail, form: dict[str, str]) -> httpx.Response:
+    """What a person does: open the link (GET), then submit the form on that page (POST)."""
+    url = mail.links[0]
+    async with httpx.AsyncClient(timeout=30) as http:
+        page = await http.get(url)
+        assert page.status_code == 200, page.text
+        assert "<form" in page.text
+        assert page.headers["referrer-policy"] == "no-referrer"
+        return await http.post(url, data=form)
+
+
+async def test_referral_to_notify_by_links(stack: Stack, tmp_path: Path) -> None:
+    started = stack.submit(referral_data(london_today()), tmp_path)
+    case_ref = started["case_ref"]
+    assert started["workflow_id"] == f"case-{case_ref}"
+    assert not any(p in case_ref for p in PERSONAL)
+
+    (view_request,) = await stack.mail.wait_for("sin_initial_view_request", LIG_CHAIR,
+                                                case_ref=case_ref, timeout=60)
+    assert view_request.msg["X-Case-Ref"] == case_ref
+    assert view_request.msg["Message-ID"]
+    assert "Z.T." in view_request.text and "Zephyrine" not in view_request.raw
+
+    # A mail scanner fetching the link (GET, HEAD) changes nothing.
+    async with httpx.AsyncClient(timeout=30) as http:
+        page = await http.get(view_request.links[0])
+        assert "Zephyrine Testcase" in page.text  # full details only behind a valid link
+        assert (await http.head(view_request.links[0])).status_code == 200
+        # Expired: a genuine token for this very question, but past its lifetime.
+        claims = claims_of(view_request.links[0])
+        expired = LinkSigner(SIGNING_KEY).sign(
+            workflow_id=claims.workflow_id, case_ref=claims.case_ref,
+            question_id=claims.question_id, nonce=claims.nonce, recipient=claims.recipient,
+            now=time.time() - 60 * 86400)
+        expired_url = view_request.links[0].rsplit("/", 1)[0] + "/" + expired
+        assert (await http.get(expired_url)).status_code == 410
+        late = await http.post(expired_url, data={"choice": "notify", "rationale": "late"})
+        assert late.status_code == 410 and "expired" in late.text
+    assert stack.show(case_ref)["decisions"] == []
+
+    done = await follow(view_request, {"choice": "notify", "rationale": "injuries unexplained"})
+    assert done.status_code == 200 and "recorded" in done.text
+
+    # Reused: the second POST is refused and nothing changes.
+    async with httpx.AsyncClient(timeout=30) as http:
+        again = await http.post(view_request.links[0],
+                                data={"choice": "do_not_notify", "rationale": "second go"})
+        assert again.status_code == 409
+        # Tampered: one character of the token changed.
+        token_url = view_request.links[0]
+        tampered = token_url[:-3] + ("A" if token_url[-3] != "A" else "B") + token_url[-2:]
+        for method in ("GET", "POST"):
+            bad = await http.request(method, tampered,
+                                     data={"choice": "notify", "rationale": "x"}
+                                     if method == "POST" else None)
+            assert bad.status_code == 400 and "not valid" in bad.text
+
+    for role_email in ("police.lig.rep@police.example.org", "icb.lig.rep@icb.example.org"):
+        (request,) = await stack.mail.wait_for("sin_partner_response_request", role_email,
+                                               case_ref=case_ref, timeout=60)
+        response = await follow(request, {"choice": "agree", "rationale": "agreed"})
+        assert response.status_code == 200, response.text
+
+    (reference,) = await stack.mail.wait_for("sin_reference_request", SERVICE_DIRECTOR,
+                                             case_ref=case_ref, timeout=60)
+    missing = await follow(reference, {"choice": "submitted", "reference": ""})
+    assert missing.status_code == 422 and "submission reference" in missing.text
+    recorded = await follow(reference, {"choice": "submitted", "reference": "SIN-2026-0042"})
+    assert recorded.status_code == 200
+
+    await stack.mail.wait_for("sin_local_report", "scrutineer@iow.example.org",
+                              case_ref=case_ref, timeout=60)
+    case = stack.show(case_ref)
+    assert case["stage"] == "awaiting_rapid_review"
+    assert case["status"] == "open"
+    states = {d["key"]: d["state"] for d in case["deadlines"]}
+    assert states == {"sin.referral_shared": "met", "sin.initial_view": "met",
+                      "sin.partner_responses": "met", "sin.notification": "met",
+                      "sin.local_report": "met"}
+    for d in case["deadlines"]:
+        assert d["due"] and d["due_at"].startswith(d["due"])
+    decisions = [(d["kind"], d["choice"]) for d in case["decisions"]]
+    assert ("initial_view", "notify") in decisions
+    assert ("sin_outcome", "notify") in decisions
+    assert ("sin_submitted", "SIN-2026-0042") in decisions
+    assert decisions.count(("partner_response", "agree")) == 2
+    sent = case["messages"]
+    assert {"template", "to", "sent_at"} <= set(sent[0])
+    assert len(sent) == len(stack.mail.find(case_ref=case_ref))
+    for mail in stack.mail.find(case_ref=case_ref):
+        assert not any(p in mail.subject for p in PERSONAL)
+
+    text = stack.cli("case", "show", case_ref).stdout
+    assert case_ref in text and "sin.notification" in text
+    listing = json.loads(stack.cli("case", "list", "--json").stdout)
+    assert any(row["case_ref"] == case_ref for row in listing)
+
+
+async def test_bad_referral_is_refused_and_starts_nothing(stack: Stack, tmp_path: Path) -> None:
+    before = json.loads(stack.cli("case", "list", "--json").stdout)
+    data = referral_data(london_today(), incident="fire", agencies_involved=["police", "nasa"])
+    del data["child"]["first_name"]
+    data["aware_on"] = "2999-01-01"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    result = stack.cli("referral", "submit", str(path), check=False)
+    assert result.returncode == 2
+    for field in ("incident", "child.first_name", "aware_on", "agencies_involved"):
+        assert field in result.stderr, field
+    assert result.stdout == ""
+    not_json = tmp_path / "broken.json"
+    not_json.write_text("{not json")
+    broken = stack.cli("referral", "submit", str(not_json), check=False)
+    assert broken.returncode == 2 and "not valid JSON" in broken.stderr
+    after = json.loads(stack.cli("case", "list", "--json").stdout)
+    assert after == before
+
+
+async def test_intake_api(stack: Stack) -> None:
+    body = referral_data(london_today())
+    async with httpx.AsyncClient(base_url=stack.web, timeout=30) as http:
+        assert (await http.post("/api/referrals", json=body)).status_code == 401
+        wrong = await http.post("/api/referrals", json=body,
+                                headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        auth = {"Authorization": "Bearer e2e-intake-token"}
+        bad = await http.post("/api/referrals", json={**body, "incident": "fire"}, headers=auth)
+        assert bad.status_code == 422
+        assert [p["field"] for p in bad.json()["detail"]] == ["incident"]
+        ok = await http.post("/api/referrals", json=body, headers=auth)
+        assert ok.status_code == 201
+        assert ok.json()["workflow_id"] == f"case-{ok.json()['case_ref']}"
+        assert (await http.get("/healthz")).json() == {"status": "ok"}
