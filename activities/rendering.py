@@ -50,6 +50,7 @@ class Rendered:
 
 class Renderer:
     def __init__(self, directory: Path = TEMPLATES):
+        self._directory = directory
         self._text = Environment(
             loader=FileSystemLoader(directory),
             undefined=StrictUndefined,  # a missing field fails loudly instead of sending blanks
@@ -64,7 +65,7 @@ class Renderer:
         )
 
     def names(self) -> list[str]:
-        return sorted(p.name.removesuffix(".txt.j2") for p in TEMPLATES.glob("*.txt.j2")
+        return sorted(p.name.removesuffix(".txt.j2") for p in self._directory.glob("*.txt.j2")
                       if not p.name.startswith("_"))
 
     def render(self, name: str, context: dict[str, object]) -> Rendered:
@@ -74,8 +75,11 @@ class Renderer:
             raise ValueError(f"template {name} must start with a 'Subject: ' line")
         text = rest.strip() + "\n"
         paragraphs = [_linkify(p) for p in re.split(r"\n\s*\n", text.strip())]
+        link = context.get("link_url")
         html = self._html.get_template("_layout.html.j2").render(
-            paragraphs=paragraphs, link_url=context.get("link_url")
+            paragraphs=paragraphs,
+            # The button only where the text offers the link too: both parts say the same.
+            link_url=link if isinstance(link, str) and link in text else None,
         )
         return Rendered(subject=first.removeprefix("Subject: ").strip(), text=text, html=html)
 

@@ -106,17 +106,22 @@ class QuestionBook(BaseModel):
             return question.status
         return "superseded" if link.superseded else "open"
 
+    @staticmethod
+    def _invalid(question: Question, choice: str, reference: str | None) -> str | None:
+        if choice not in question.choices:
+            return f"choice '{choice}' is not one of {', '.join(question.choices)}"
+        if question.kind == "sin_reference" and not (reference or "").strip():
+            return "a submission reference is required"
+        return None
+
     def accept(self, signal: AnswerSignal, at: datetime) -> Question | None:
         """Record an answer if the link is open and the answer valid; else note why not."""
         found = self.find(signal.nonce)
         status = self.link_status(signal.nonce)
-        problem = None
         if not found or status != "open":
-            problem = f"link is {status}"
-        elif signal.choice not in found[0].choices:
-            problem = f"choice '{signal.choice}' is not one of {', '.join(found[0].choices)}"
-        elif found[0].kind == "sin_reference" and not (signal.reference or "").strip():
-            problem = "a submission reference is required"
+            problem: str | None = f"link is {status}"
+        else:
+            problem = self._invalid(found[0], signal.choice, signal.reference)
         if problem or not found:
             self.rejected.append(Duplicate(nonce=signal.nonce, at=at, reason=problem or ""))
             return None
@@ -134,6 +139,8 @@ class QuestionBook(BaseModel):
     def deem(self, question_id: str, choice: str, rationale: str, at: datetime) -> Question:
         """Apply a rule in place of an answer (e.g. silence taken as agreement)."""
         question = self.questions[question_id]
+        if question.status != "open":
+            raise ValueError(f"question {question_id} is {question.status}; nothing to deem")
         question.answer = Answer(choice=choice, rationale=rationale, at=at, deemed=True)
         question.status = "answered"
         return question
@@ -142,9 +149,11 @@ class QuestionBook(BaseModel):
                    recorded_by: str, reference: str | None = None) -> Question | None:
         """An operator records the answer on the role's behalf (e.g. given by phone)."""
         question = self.questions.get(question_id)
-        if not question or question.status != "open" or choice not in question.choices:
+        if (not question or question.status != "open"
+                or self._invalid(question, choice, reference)):
             return None
-        question.answer = Answer(choice=choice, rationale=rationale, reference=reference,
+        question.answer = Answer(choice=choice, rationale=rationale,
+                                 reference=(reference or "").strip() or None,
                                  recorded_by=recorded_by, at=at)
         question.status = "answered"
         return question

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from domain.calendar import london_today
 from domain.people import EmailAddress
@@ -141,17 +141,30 @@ def parse_referral(
     return referral
 
 
+_DATE = TypeAdapter(date)
+_BOOL = TypeAdapter(bool)
+
+
 def _date(value: Any) -> date | None:
+    """The value as the model reads it, or None when it is not a date at all."""
     try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
+        return _DATE.validate_python(value)
+    except ValidationError:
         return None
+
+
+def _true(value: Any) -> bool:
+    try:
+        return _BOOL.validate_python(value)
+    except ValidationError:
+        return False
 
 
 def _cross_field_problems(data: dict[str, Any], today: date,
                           known_agencies: set[str]) -> list[FieldProblem]:
     """Checks across fields, on the raw data, tolerant of fields that are themselves bad."""
-    child = data.get("child") if isinstance(data.get("child"), dict) else {}
+    raw_child = data.get("child")
+    child: dict[str, Any] = raw_child if isinstance(raw_child, dict) else {}
     dates = {name: _date(data.get(name)) for name in ("received_on", "aware_on", "incident_on")}
     dates["child.date_of_birth"] = _date(child.get("date_of_birth"))
     problems = [FieldProblem(field=name, message=f"is in the future ({value})")
@@ -164,7 +177,7 @@ def _cross_field_problems(data: dict[str, Any], today: date,
     if incident and born and incident < born:
         problems.append(FieldProblem(field="incident_on",
                                      message="is before the child's date of birth"))
-    if child.get("looked_after") is True and child.get("care_leaver") is True:
+    if _true(child.get("looked_after")) and _true(child.get("care_leaver")):
         problems.append(FieldProblem(field="child.care_leaver",
                                      message="cannot be true while child.looked_after is"))
     agencies = data.get("agencies_involved")
@@ -172,7 +185,8 @@ def _cross_field_problems(data: dict[str, Any], today: date,
         if isinstance(key, str) and key not in known_agencies:
             problems.append(FieldProblem(field=f"agencies_involved[{i}]",
                                          message=f"unknown agency '{key}'"))
-    referrer = data.get("referrer") if isinstance(data.get("referrer"), dict) else {}
+    raw_referrer = data.get("referrer")
+    referrer: dict[str, Any] = raw_referrer if isinstance(raw_referrer, dict) else {}
     agency = referrer.get("agency")
     if isinstance(agency, str) and agency not in known_agencies:
         problems.append(FieldProblem(field="referrer.agency", message=f"unknown agency '{agency}'"))
@@ -182,9 +196,13 @@ def _cross_field_problems(data: dict[str, Any], today: date,
 def _problems_from(exc: ValidationError) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for err in exc.errors():
-        loc = ".".join(str(part) for part in err["loc"])
+        # family[0].name, the same form as agencies_involved[0] below
+        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+        loc = loc.removeprefix(".")
         if err["type"] == "extra_forbidden":
             problems.append(FieldProblem(field=loc, message="is not a referral field"))
         else:
-            problems.append(FieldProblem(field=loc or "(body)", message=err["msg"].lower()))
+            message = str(err["msg"])
+            problems.append(FieldProblem(field=loc or "(body)",
+                                         message=message[:1].lower() + message[1:]))
     return problems

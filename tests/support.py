@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from domain.links import LinkClaims, LinkSigner
 from starter.mailbox import read, respond_links, text_body
@@ -21,8 +22,6 @@ SIGNING_KEY = "test-signing-key-0123456789abcdef"
 # Everything personal in the test referral: none of it may leak where it must not.
 PERSONAL = ("Zephyrine", "Testcase", "Quillfeather", "2025-08-14", "1999-01-05", "1997-11-20",
             "Marigold", "Bartholomew")
-
-T = TypeVar("T")
 
 
 def referral_data(on: date, **changes: Any) -> dict[str, Any]:
@@ -98,16 +97,17 @@ def claims_of(url: str) -> LinkClaims:
     return LinkSigner(SIGNING_KEY).verify(url.rsplit("/", 1)[1])
 
 
-async def eventually(probe: Callable[[], T | Awaitable[T]], ok: Callable[[T], bool],
-                     timeout: float = 20, what: str = "condition") -> T:
-    """Poll until ok(probe()) or fail with the last value seen (real time, not test time)."""
+async def eventually(probe: Callable[[], Any], ok: Callable[[Any], bool],
+                     timeout: float = 20, what: str = "condition") -> Any:
+    """Poll until ok(probe()) or fail with the last value seen (real time, not test time).
+    `probe` may be sync or async."""
     deadline = time.monotonic() + timeout
     while True:
         value = probe()
-        if asyncio.iscoroutine(value) or isinstance(value, Awaitable):
-            value = await value  # type: ignore[misc]
-        if ok(value):  # type: ignore[arg-type]
-            return value  # type: ignore[return-value]
+        if inspect.isawaitable(value):
+            value = await value
+        if ok(value):
+            return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}; last value: {value!r}")
         await asyncio.sleep(0.1)

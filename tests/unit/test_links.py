@@ -1,6 +1,7 @@
 """Signed, expiring respond links."""
 
 import time
+from typing import Any
 
 import pytest
 from itsdangerous import URLSafeSerializer
@@ -10,7 +11,7 @@ from tests.support import SIGNING_KEY
 
 NOW = 1_790_000_000.0  # a fixed instant (Sep 2026) so tokens are reproducible
 DAY = 86400
-CLAIMS = dict(
+CLAIMS: dict[str, Any] = dict(
     workflow_id="case-IOW-2026-0001-sin-decision",
     case_ref="IOW-2026-0001",
     question_id="partner_response:police",

@@ -218,19 +218,38 @@ def test_several_unknown_agencies_are_all_reported() -> None:
 
 
 def test_unknown_agency_is_reported_alongside_a_date_problem() -> None:
-    """SPEC §3 / module docstring: every problem at once, so intake can fix them in one go.
-
-    Today the agency check only runs once the model is otherwise valid, so an unknown agency
-    is hidden until the date is fixed and the form is resubmitted."""
+    """SPEC §3: every problem at once, so intake can fix them in one go (an unknown agency must
+    not stay hidden until the date is fixed and the form resubmitted)."""
     data = referral_data(ON, aware_on="2026-03-01", agencies_involved=["martians"])
     assert {"aware_on", "agencies_involved[0]"} <= set(problems(data))
 
 
 def test_date_problem_is_reported_alongside_a_missing_field() -> None:
-    """As above: the cross-field date checks are skipped whenever any field is malformed."""
+    """As above: date checks must still run when another field is malformed."""
     data = referral_data(ON, aware_on="2026-03-20")
     del data["case_outline"]
     assert {"case_outline", "aware_on"} <= set(problems(data))
+
+
+def test_future_date_given_as_a_date_object_is_refused() -> None:
+    """Callers in Python (not JSON) may pass real dates; pydantic accepts them, so the
+    cross-field checks must see them too."""
+    data = referral_data(ON)
+    data["received_on"] = date(2026, 4, 1)
+    assert "received_on" in problems(data)
+
+
+def test_future_date_given_as_a_midnight_datetime_string_is_refused() -> None:
+    """pydantic accepts '2026-04-01T00:00:00' for a date field; it is still in the future."""
+    assert "received_on" in problems(referral_data(ON, received_on="2026-04-01T00:00:00"))
+
+
+@pytest.mark.parametrize(("looked_after", "care_leaver"), [("true", 1), (1, "yes"), (True, "true")])
+def test_looked_after_and_care_leaver_in_lax_boolean_forms_are_refused(
+        looked_after: object, care_leaver: object) -> None:
+    """pydantic reads 'true', 'yes' and 1 as True, so the contradiction is still there."""
+    data = referral_data(ON, child_looked_after=looked_after, child_care_leaver=care_leaver)
+    assert "child.care_leaver" in problems(data)
 
 
 # --- derived facts ----------------------------------------------------------------------------
