@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.rendering import when
 from domain.links import LinkClaims, LinkRejected, LinkSigner
 from domain.questions import AnswerSignal, QuestionLookup, QuestionView
 from domain.referral import ReferralInvalid
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "token": token, "view": view, "title": TITLES[view.kind], "error": error,
             "choices": [(c, CHOICE_LABELS[c]) for c in view.choices],
             "values": values or {}, "ctx": view.context,
+            "due": when(view.due_at) if view.due_at else None,
         }, status_code=status)
 
     @app.api_route("/respond/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)

@@ -244,14 +244,16 @@ class SinDecisionWorkflow:
 
     @workflow.query
     def question(self, lookup: QuestionLookup) -> QuestionView:
-        referral = self.input.referral
+        referral, agencies = self.input.referral, self.input.profile.agencies
         child = referral.child
         page = {
             "child_name": f"{child.first_name} {child.last_name}",
             "child_dob": child.date_of_birth.isoformat(),
             "case_outline": referral.case_outline,
             "reason_for_referral": referral.reason_for_referral,
-            "agencies_involved": ", ".join(referral.agencies_involved),
+            "agencies_involved": ", ".join(
+                agencies[key].name if key in agencies else key
+                for key in referral.agencies_involved),
             "criminal_investigation": referral.criminal_investigation,
         }
         return self.life.question_view(lookup.nonce, {**self.context, **page})

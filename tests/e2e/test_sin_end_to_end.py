@@ -45,6 +45,7 @@ async def test_referral_to_notify_by_links(stack: Stack, tmp_path: Path) -> None
     async with httpx.AsyncClient(timeout=30) as http:
         page = await http.get(view_request.links[0])
         assert "Zephyrine Testcase" in page.text  # full details only behind a valid link
+        assert "Hampshire and Isle of Wight Constabulary" in page.text  # agency names
         assert (await http.head(view_request.links[0])).status_code == 200
         # Expired: a genuine token for this very question, but past its lifetime.
         claims = claims_of(view_request.links[0])
