@@ -121,9 +121,11 @@ class MailActivities:
                 ) from None
             raise  # 4xx: temporary, Temporal retries with backoff
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            if any(r.code >= 500 for r in exc.recipients):
+            permanent = [r for r in exc.recipients if r.code >= 500]
+            if permanent:
                 raise ApplicationError(
-                    f"mail server refused the recipient: {exc.recipients[0].message}",
+                    f"mail server refused the recipient permanently ({permanent[0].code}): "
+                    f"{permanent[0].message}",
                     type="SmtpPermanentFailure",
                     non_retryable=True,
                 ) from None

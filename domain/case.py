@@ -108,6 +108,14 @@ class CloseCase(BaseModel):
     reason: str = Field(min_length=1)
 
 
+class FailedMessage(BaseModel):
+    """A message the mail server refused permanently: shown on the case, never silent."""
+
+    template: str
+    to: str
+    error: str
+
+
 class LifecycleRef(BaseModel):
     name: str
     workflow_id: str
@@ -121,6 +129,7 @@ class LifecycleView(BaseModel):
     deadlines: list[Deadline]
     decisions: list[Decision]
     messages: list[SentMessage]
+    failed_messages: list[FailedMessage] = Field(default_factory=list)
     questions: list[Question] = Field(default_factory=list)
     absent_roles: list[str] = Field(default_factory=list)
 
@@ -138,3 +147,4 @@ class CaseView(BaseModel):
     deadlines: list[Deadline]
     decisions: list[Decision]
     messages: list[SentMessage]
+    failed_messages: list[FailedMessage] = Field(default_factory=list)

@@ -115,6 +115,10 @@ def case_json(case: CaseView, lifecycles: list[LifecycleView]) -> dict[str, Any]
             {"template": m.template, "to": m.to, "sent_at": m.sent_at.isoformat()}
             for m in messages
         ],
+        "failed_messages": [
+            m.model_dump() for m in [*case.failed_messages,
+                                     *(f for lc in lifecycles for f in lc.failed_messages)]
+        ],
         "absent_roles": sorted({r for lc in lifecycles for r in lc.absent_roles}),
         "lifecycles": [lc.model_dump(include={"name", "workflow_id"}) for lc in lifecycles],
     }

@@ -36,6 +36,8 @@ def case_text(case: dict[str, Any]) -> str:
     lines.append(f"Messages sent: {len(case['messages'])}")
     for m in case["messages"]:
         lines.append(f"  {_when(m['sent_at'])}  {m['template']} → {', '.join(m['to'])}")
+    for m in case["failed_messages"]:
+        lines.append(f"  FAILED {m['template']} → {m['to']}: {m['error']}")
     return "\n".join(lines)
 
 

@@ -132,5 +132,6 @@ class CaseWorkflow:
             deadlines=list(self.state.deadlines.values()),
             decisions=self.state.decisions,
             messages=self.state.messages,
+            failed_messages=self.state.failed_messages,
         )
 

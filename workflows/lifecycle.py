@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.deadlines import compute_deadlines
     from activities.mail import LinkSpec, MailActivities, OutgoingEmail
     from domain import search
-    from domain.case import Decision, LifecycleView, SentMessage
+    from domain.case import Decision, FailedMessage, LifecycleView, SentMessage
     from domain.deadlines import Deadline, DeadlineBatch, DeadlineRequest
     from domain.people import Recipient
     from domain.profile import Profile
@@ -31,12 +31,6 @@ MAIL_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=10),
     non_retryable_error_types=["SmtpPermanentFailure"],
 )
-
-
-class FailedMessage(BaseModel):
-    template: str
-    to: str
-    error: str
 
 
 class LifecycleState(BaseModel):
@@ -217,5 +211,6 @@ class Lifecycle:
             name=self.name, workflow_id=workflow.info().workflow_id, case_ref=self.case_ref,
             step=self.state.step, deadlines=list(self.state.deadlines.values()),
             decisions=self.state.decisions, messages=self.state.messages,
+            failed_messages=self.state.failed_messages,
             questions=list(self.state.book.questions.values()), absent_roles=self.state.absent,
         )

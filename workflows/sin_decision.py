@@ -178,8 +178,9 @@ class SinDecisionWorkflow:
         life.complete("sin.local_report")
 
         answered = lambda: ref_q.status != "open"  # noqa: E731
-        if not await life.wait(answered, notification, "the LA Service Director",
-                               until="remind"):
+        reminded = await life.wait(answered, notification, "the LA Service Director",
+                                   until="remind")
+        if not reminded and workflow.now() < notification.due_at:  # never a reminder after due
             await life.remind(ref_q, "sin_reference_reminder")
         if not await life.wait(answered, notification, "the SIN submission reference"):
             await self.escalate(notification.key, "the SIN submission reference",
@@ -205,11 +206,13 @@ class SinDecisionWorkflow:
         deadline = self.state.deadlines[key]
         context = {**self.context, "what": deadline.label, "waiting_for": waiting_for,
                    "due": deadline.due_at.isoformat()}
-        await self.life.send_to_address("step_overdue", f"{key}.overdue.team", "team",
+        # One deadline can be escalated for different things (meeting, then chair decision):
+        # each is its own message, so its step (and Message-ID) names what is awaited.
+        step = f"{key}.overdue.{'-'.join(waiting_for.split()[-2:])}"
+        await self.life.send_to_address("step_overdue", f"{step}.team", "team",
                                         "Partnership team",
                                         self.input.profile.partnership.team_email, context)
-        await self.life.send_to_roles("step_overdue", f"{key}.overdue", roles or ["lig_chair"],
-                                      context)
+        await self.life.send_to_roles("step_overdue", step, roles or ["lig_chair"], context)
 
     def by(self, question: Question) -> str:
         answer = question.answer

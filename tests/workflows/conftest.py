@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -33,7 +34,7 @@ from domain.questions import AnswerSignal
 from domain.settings import Settings
 from starter import cases
 from starter.connection import ensure_search_attributes
-from starter.mailcapture import start as start_capture
+from starter.mailcapture import CaptureHandler
 from tests.support import (
     SIGNING_KEY,
     Mail,
@@ -59,11 +60,30 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     await environment.shutdown()
 
 
+class RefusingCapture(CaptureHandler):
+    """The capture server, refusing (550) any recipient the test lists in `refuse`."""
+
+    def __init__(self, directory: Path):
+        super().__init__(directory)
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          options: list[str]) -> str:
+        if address.lower() in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
 @pytest.fixture
 def mailbox(tmp_path: Path) -> Iterator[tuple[Mailbox, int]]:
     port = free_port()
-    controller = start_capture(tmp_path / "mail", port=port)
-    yield Mailbox(tmp_path / "mail"), port
+    handler = RefusingCapture(tmp_path / "mail")
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    box = Mailbox(tmp_path / "mail")
+    box.refuse = handler.refuse  # type: ignore[attr-defined]
+    yield box, port
     controller.stop()
 
 

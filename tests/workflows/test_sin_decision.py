@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from domain.calendar import london_today
 from tests.support import PERSONAL, claims_of, eventually
 from tests.workflows.conftest import Harness
 
@@ -218,3 +219,36 @@ async def test_absent_service_director_is_replaced_by_deputy(harness: Harness) -
     assert sin.decisions[0].by == "Service Director, Children's Social Care (Lee Representative)"
     assert "la_service_director" in sin.absent_roles
     assert sin.questions[0].links[0].superseded or sin.questions[0].links[1].superseded
+
+
+async def test_referral_registered_after_the_notification_was_due(harness: Harness) -> None:
+    """Aware ten days ago: no 'due soon' reminder, straight to escalation."""
+    h = harness
+    case_ref = await h.start(aware_on=(london_today() - timedelta(days=10)).isoformat(),
+                             incident_on=(london_today() - timedelta(days=10)).isoformat())
+    await give_initial_view(h, case_ref, "notify")
+    for role in ("police", "icb"):
+        (request,) = await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS[role])
+        await h.answer(request, "agree")
+    await h.mail.wait_for("step_overdue", PROFILE_EMAILS["team"], case_ref=case_ref)
+    assert not h.mail.find("sin_reference_reminder")
+    notification = deadline(await h.show(case_ref), "sin.notification")
+    assert notification["state"] == "missed"
+
+
+async def test_permanently_refused_mail_is_shown_and_the_case_goes_on(harness: Harness) -> None:
+    h = harness
+    h.mail.refuse.add(PROFILE_EMAILS["icb"])  # type: ignore[attr-defined]
+    case_ref = await h.start()
+    await give_initial_view(h, case_ref, "do_not_notify")
+    (police,) = await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS["police"])
+    await h.answer(police, "agree")
+    view = await eventually(lambda: h.show(case_ref), lambda v: v["failed_messages"],
+                            what="the refused message on the case")
+    (failed,) = view["failed_messages"]
+    assert failed["to"] == PROFILE_EMAILS["icb"]
+    assert failed["template"] == "sin_partner_response_request"
+    assert "550" in failed["error"]
+    await h.skip(days=4)  # the ICB never got its link: silence rule applies at the due time
+    outcome = await h.sin(case_ref).result()
+    assert outcome.outcome == "do_not_notify"
