@@ -8,6 +8,7 @@ its cause instead of cleaning up after each test and hoping nothing was missed."
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import london_today
@@ -93,12 +95,27 @@ class Harness:
         self.client = env.client
         self.settings = settings
         self.mail = mail
+        self.started: list[str] = []
 
     async def start(self, **changes: Any) -> str:
         data = referral_data(london_today(), **changes)
         referral = cases.validate_referral(data, self.settings)
         case_ref, _ = await cases.start_case(self.client, self.settings, referral)
+        self.started.append(case_ref)
         return case_ref
+
+    async def record_histories(self, directory: Path, test_name: str) -> None:
+        """Keep each workflow's history for the replay tests (scripts/record-histories)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for n, case_ref in enumerate(self.started):
+            for kind, handle in (("case", self.case(case_ref)), ("sin", self.sin(case_ref))):
+                try:
+                    history = await handle.fetch_history()
+                except RPCError as err:
+                    if err.status == RPCStatusCode.NOT_FOUND:
+                        continue
+                    raise
+                (directory / f"{test_name}.{n}.{kind}.json").write_text(history.to_json())
 
 
     def case(self, case_ref: str) -> WorkflowHandle:
@@ -143,13 +160,17 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(env: WorkflowEnvironment,
-                  mailbox: tuple[Mailbox, int]) -> AsyncIterator[Harness]:
+async def harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
+                  request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
     box, port = mailbox
     settings = Settings(
         smtp_host="127.0.0.1", smtp_port=port, link_signing_key=SIGNING_KEY,
         public_base_url="http://links.test", temporal_task_queue=f"test-{uuid.uuid4()}",
         mail_from="scp@iow.example.org",
     )
+    harness = Harness(env, settings, box)
     async with build_worker(env.client, settings):
-        yield Harness(env, settings, box)
+        yield harness
+    record_to = os.environ.get("RECORD_HISTORIES")
+    if record_to:
+        await harness.record_histories(Path(record_to), request.node.name.removeprefix("test_"))

@@ -1,0 +1,31 @@
+"""Running cases must survive upgrades: every recorded history (tests/histories/, made by
+scripts/record-histories) replays against today's workflow code without a determinism error.
+A change that breaks one needs workflow.patched(), not a re-recording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from worker import WORKFLOWS, workflow_runner
+
+HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*.json"))
+
+
+def test_there_are_histories_of_every_workflow_type() -> None:
+    kinds = {path.name.rsplit(".", 2)[-2] for path in HISTORIES}
+    assert kinds == {"case", "sin"}
+    assert len(HISTORIES) >= 10
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays(path: Path) -> None:
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter,
+                        workflow_runner=workflow_runner())
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
