@@ -26,8 +26,10 @@ def _compute(request: DeadlineRequest, close: time) -> Deadline:
         remind_day = add_working_days(due, -request.remind_working_days_before)
         remind_at = at_london(remind_day, time(9, 0))
     due_at = at_london(due, close)
+    opens = add_working_days(base, rule.window_opens) if rule.window_opens else None
     return Deadline(key=request.key, label=rule.label, base=base, due=due, due_at=due_at,
-                    due_text=due_at.strftime("%a %-d %b %H:%M"), remind_at=remind_at)
+                    opens=opens, due_text=due_at.strftime("%a %-d %b %H:%M"),
+                    remind_at=remind_at)
 
 
 @activity.defn

@@ -29,6 +29,13 @@ class LinkSpec(BaseModel):
     nonce: str
 
 
+class Attachment(BaseModel):
+    """A document rendered from `template` (an .html.j2 file) with the email's context."""
+
+    filename: str
+    template: str
+
+
 class OutgoingEmail(BaseModel):
     case_ref: str
     template: str
@@ -36,6 +43,7 @@ class OutgoingEmail(BaseModel):
     to: Recipient
     link: LinkSpec | None = None
     context: dict[str, object] = Field(default_factory=dict)
+    attachments: list[Attachment] = Field(default_factory=list)
 
 
 def message_id(case_ref: str, step: str, email: str, domain: str) -> str:
@@ -63,19 +71,17 @@ class MailActivities:
             )
             link_url = f"{self._settings.public_base_url.rstrip('/')}/respond/{token}"
         profile = self._settings.profile
-        rendered = self._renderer.render(
-            mail.template,
-            {
-                "acting_for": "",
-                **mail.context,
-                "case_ref": mail.case_ref,
-                "recipient": mail.to,
-                "link_url": link_url,
-                "partnership": profile.partnership.name,
-                "signature": profile.partnership.signature,
-                "team_email": profile.partnership.team_email,
-            },
-        )
+        context = {
+            "acting_for": "",
+            **mail.context,
+            "case_ref": mail.case_ref,
+            "recipient": mail.to,
+            "link_url": link_url,
+            "partnership": profile.partnership.name,
+            "signature": profile.partnership.signature,
+            "team_email": profile.partnership.team_email,
+        }
+        rendered = self._renderer.render(mail.template, context)
         sender = self._settings.sender
         msg = EmailMessage()
         msg["From"] = sender
@@ -90,6 +96,9 @@ class MailActivities:
         msg["X-Template"] = mail.template
         msg.set_content(rendered.text)
         msg.add_alternative(rendered.html, subtype="html")
+        for attachment in mail.attachments:
+            document = self._renderer.render_document(attachment.template, context)
+            msg.add_attachment(document, subtype="html", filename=attachment.filename)
         await self._deliver(msg)
         activity.logger.info("sent %s for %s (%s)", mail.template, mail.case_ref, mail.step)
         return SentMessage(

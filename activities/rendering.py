@@ -61,8 +61,10 @@ class Renderer:
         )
         self._text.filters.update(when=when, day=day)
         self._html = Environment(
-            loader=FileSystemLoader(directory), autoescape=select_autoescape(["html", "j2"])
+            loader=FileSystemLoader(directory), autoescape=select_autoescape(["html", "j2"]),
+            undefined=StrictUndefined,
         )
+        self._html.filters.update(when=when, day=day)
 
     def names(self) -> list[str]:
         return sorted(p.name.removesuffix(".txt.j2") for p in self._directory.glob("*.txt.j2")
@@ -82,6 +84,11 @@ class Renderer:
             link_url=link if isinstance(link, str) and link in text else None,
         )
         return Rendered(subject=first.removeprefix("Subject: ").strip(), text=text, html=html)
+
+
+    def render_document(self, name: str, context: dict[str, object]) -> str:
+        """A standalone HTML document (e.g. the Rapid Review Template sent to the Panel)."""
+        return self._html.get_template(f"{name}.html.j2").render(**context)
 
 
 def _linkify(paragraph: str) -> Markup:

@@ -15,8 +15,12 @@ from domain.referral import Referral
 
 SinOutcomeChoice = Literal["notify", "do_not_notify"]
 CaseStage = Literal[
+    "intake",
     "sin_decision",
     "awaiting_rapid_review",
+    "rapid_review",
+    "awaiting_lcspr",
+    "national_review",
     "lig_route",
     "closed",
 ]
@@ -132,6 +136,7 @@ class LifecycleView(BaseModel):
     failed_messages: list[FailedMessage] = Field(default_factory=list)
     questions: list[Question] = Field(default_factory=list)
     absent_roles: list[str] = Field(default_factory=list)
+    refused: list[str] = Field(default_factory=list)
 
 
 class CaseView(BaseModel):

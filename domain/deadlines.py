@@ -20,6 +20,7 @@ class Rule(BaseModel):
     unit: Literal["working_days", "months"]
     amount: int
     label: str
+    window_opens: int | None = None  # a window: from base + window_opens to base + amount
 
 
 CATALOGUE: dict[str, Rule] = {
@@ -38,8 +39,12 @@ CATALOGUE: dict[str, Rule] = {
                              label="Looked-after child / care leaver death notified"),
     "rr.scoping_requests": Rule(unit="working_days", amount=2, label="Scoping requests sent"),
     "rr.scoping_returns": Rule(unit="working_days", amount=5, label="Scoping returns received"),
+    "rr.meeting_window": Rule(unit="working_days", amount=13, window_opens=7,
+                              label="Rapid review meeting held"),
     "rr.submission": Rule(unit="working_days", amount=15,
                           label="Rapid review submitted to the Panel"),
+    "rr.submission_after_meeting": Rule(unit="working_days", amount=2,
+                                        label="Rapid review submitted to the Panel"),
     "rr.panel_response": Rule(unit="working_days", amount=15, label="Panel's reply recorded"),
     "lig.dispute_review": Rule(unit="working_days", amount=3,
                                label="Collective review of the LIG decision"),
@@ -68,6 +73,7 @@ class Deadline(BaseModel):
     base: date
     due: date
     due_at: datetime
+    opens: date | None = None  # for a window (rr.meeting_window): its first day
     due_text: str = ""  # "Thu 24 Dec 17:00", made by the activity for timer summaries
     remind_at: datetime | None = None
     state: DeadlineState = "pending"
@@ -84,10 +90,20 @@ class Deadline(BaseModel):
         if note:
             self.note = note
 
+    def mark_met(self, at: datetime, note: str) -> None:
+        """Met by a fact checked elsewhere (a meeting held inside its window)."""
+        self.state, self.completed_at, self.note = "met", at, note
+
     def miss(self, note: str | None = None) -> None:
         if self.state == "pending":
             self.state = "missed"
             self.note = note or self.note
+
+    def tighten(self, earlier: Deadline, note: str) -> None:
+        """Bring the due date forward to an earlier computed deadline (never later)."""
+        if earlier.due_at < self.due_at:
+            self.due, self.due_at, self.due_text = earlier.due, earlier.due_at, earlier.due_text
+            self.note = note
 
     def waive(self, reason: str) -> None:
         self.state = "waived"

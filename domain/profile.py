@@ -26,6 +26,9 @@ SIN_ROLES = (
     "strategic_partnership_manager",
 )
 PARTNER_ROLES = ("la_service_director", "police", "icb")
+# The three partners' decision-makers, who ratify a rapid review (SPEC §5 step 5).
+DECISION_MAKER_ROLES = ("la_decision_maker", "police_decision_maker", "icb_decision_maker")
+REQUIRED_ROLES = SIN_ROLES + DECISION_MAKER_ROLES
 
 
 class _Strict(BaseModel):
@@ -71,12 +74,18 @@ class Profile(_Strict):
 
     @model_validator(mode="after")
     def _every_role_filled(self) -> Profile:
+        # Only the roles every snapshot ever had: running cases carry old snapshots, which
+        # must keep decoding. load_profile holds new profile files to REQUIRED_ROLES.
         missing = [role for role in SIN_ROLES if role not in self.roles]
         if missing:
             raise ValueError(f"roles: missing {', '.join(missing)}")
         return self
 
     def role(self, key: str) -> Role:
+        """A role, or an agency's safeguarding lead addressed as the role 'agency:<key>'."""
+        if key.startswith("agency:"):
+            agency = self.agencies[key.removeprefix("agency:")]
+            return Role(title=f"{agency.name} safeguarding lead", holder=agency.safeguarding_lead)
         return self.roles[key]
 
 
@@ -94,13 +103,17 @@ def load_profile(path: str | Path) -> Profile:
     except tomllib.TOMLDecodeError as exc:
         raise ProfileInvalid(f"partnership profile {path}: not valid TOML ({exc})") from None
     try:
-        return Profile.model_validate(raw)
+        profile = Profile.model_validate(raw)
     except ValidationError as exc:
         fields = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
             for err in exc.errors()
         )
         raise ProfileInvalid(f"partnership profile {path}: {fields}") from None
+    missing = [role for role in REQUIRED_ROLES if role not in profile.roles]
+    if missing:
+        raise ProfileInvalid(f"partnership profile {path}: roles: missing {', '.join(missing)}")
+    return profile
 
 
 BUNDLED_PROFILES = Path(__file__).resolve().parent.parent / "profiles"

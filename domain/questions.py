@@ -16,7 +16,10 @@ from pydantic import BaseModel, Field
 
 from domain.people import Recipient
 
-QuestionKind = Literal["initial_view", "partner_response", "chair_decision", "sin_reference"]
+QuestionKind = Literal[
+    "initial_view", "partner_response", "chair_decision", "sin_reference",
+    "scoping_return", "ratification", "endorsement",
+]
 QuestionStatus = Literal["open", "answered", "closed"]
 LinkStatus = Literal["open", "answered", "closed", "superseded", "unknown"]
 
@@ -25,6 +28,9 @@ CHOICES: dict[QuestionKind, tuple[str, ...]] = {
     "partner_response": ("agree", "disagree"),
     "chair_decision": ("notify", "do_not_notify"),
     "sin_reference": ("submitted",),
+    "scoping_return": ("returned", "not_known"),
+    "ratification": ("ratify", "object"),
+    "endorsement": ("endorse", "concerns"),
 }
 
 
@@ -42,12 +48,14 @@ class AnswerSignal(BaseModel):
     choice: str
     rationale: str = ""
     reference: str | None = None
+    fields: dict[str, str] = Field(default_factory=dict)  # a form's content, e.g. scoping
 
 
 class Answer(BaseModel):
     choice: str
     rationale: str
     reference: str | None = None
+    fields: dict[str, str] = Field(default_factory=dict)
     by: Recipient | None = None  # None when a rule or an operator recorded it
     recorded_by: str | None = None  # the operator, when recorded on someone's behalf
     at: datetime
@@ -130,6 +138,7 @@ class QuestionBook(BaseModel):
             choice=signal.choice,
             rationale=signal.rationale.strip(),
             reference=(signal.reference or "").strip() or None,
+            fields={k: v.strip() for k, v in signal.fields.items()},
             by=link.recipient,
             at=at,
         )

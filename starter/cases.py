@@ -23,7 +23,7 @@ from domain.referral import Referral, parse_referral
 from domain.settings import Settings
 from workflows.case import CaseWorkflow
 
-LIFECYCLE_TYPES = ("CaseWorkflow", "SinDecisionWorkflow")
+LIFECYCLE_TYPES = ("CaseWorkflow", "SinDecisionWorkflow", "RapidReviewWorkflow")
 
 
 class CaseNotFound(LookupError):

@@ -22,6 +22,7 @@ from temporalio.client import Client
 
 from domain.case import (
     CloseCase,
+    LifecycleView,
     MarkAbsent,
     MeetingOutcome,
     SubmissionReference,
@@ -124,7 +125,7 @@ def case_absent(case_ref: str, role: str,
     async def mark(settings: Settings, client: Client) -> None:
         if role not in settings.profile.roles:
             fail(f"unknown role '{role}'; roles are: {', '.join(settings.profile.roles)}")
-        await _require_lifecycle(client, case_ref, "sin-decision")
+        await require_lifecycle(client, case_ref, "sin-decision")
         await client.get_workflow_handle(lifecycle_workflow_id(case_ref, "sin-decision")).signal(
             "mark_absent", MarkAbsent(role=role, absent=not back))
 
@@ -153,7 +154,7 @@ def sin_meeting(case_ref: str,
         fail(f"--outcome must be notify, do_not_notify or unresolved (got '{outcome}')")
 
     async def record(settings: Settings, client: Client) -> None:
-        step = await _require_lifecycle(client, case_ref, "sin-decision")
+        step = (await require_lifecycle(client, case_ref, "sin-decision")).step
         if step != "resolution meeting":
             fail(f"{case_ref}: no resolution meeting is pending (SIN step: {step})")
         await client.get_workflow_handle(lifecycle_workflow_id(case_ref, "sin-decision")).signal(
@@ -167,7 +168,7 @@ def sin_meeting(case_ref: str,
 def sin_reference(case_ref: str, reference: str) -> None:
     """Record the SIN submission reference on the LA's behalf."""
     async def record(settings: Settings, client: Client) -> None:
-        step = await _require_lifecycle(client, case_ref, "sin-decision")
+        step = (await require_lifecycle(client, case_ref, "sin-decision")).step
         if step != "notification to the Panel":
             fail(f"{case_ref}: no submission reference is awaited (SIN step: {step})")
         await client.get_workflow_handle(lifecycle_workflow_id(case_ref, "sin-decision")).signal(
@@ -177,11 +178,12 @@ def sin_reference(case_ref: str, reference: str) -> None:
     typer.echo(f"{case_ref}: submission reference recorded")
 
 
-async def _require_lifecycle(client: Client, case_ref: str, name: str) -> str:
+async def require_lifecycle(client: Client, case_ref: str, name: str) -> LifecycleView:
+    """The case's lifecycle of that name, or a clear refusal when it has none."""
     case, lifecycles = await cases.case_view(client, case_ref)
     for lifecycle in lifecycles:
         if lifecycle.name == name:
-            return lifecycle.step
+            return lifecycle
     fail(f"{case_ref}: has no {name} lifecycle (stage: {case.stage})")
     raise AssertionError("unreachable")
 

@@ -12,13 +12,14 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Form, Header, Request
+from fastapi import FastAPI, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.rendering import when
+from domain.forms import FORMS, form_for, form_problems
 from domain.links import LinkClaims, LinkRejected, LinkSigner
 from domain.questions import AnswerSignal, QuestionLookup, QuestionView
 from domain.referral import ReferralInvalid
@@ -33,6 +34,9 @@ TITLES = {
     "partner_response": "Your response to the initial view",
     "chair_decision": "Partnership Chair decision: serious incident notification",
     "sin_reference": "Record the serious incident notification reference",
+    "scoping_return": "Rapid review: initial scoping and information sharing",
+    "ratification": "Ratify the rapid review outcome",
+    "endorsement": "Independent Scrutineer: the rapid review outcome",
 }
 CHOICE_LABELS = {
     "notify": "Notify the Child Safeguarding Practice Review Panel",
@@ -40,7 +44,17 @@ CHOICE_LABELS = {
     "agree": "I agree with the initial view",
     "disagree": "I disagree with the initial view",
     "submitted": "The notification has been submitted",
+    "returned": "Our agency knew the child or family: our scoping is below",
+    "not_known": "Our agency did not know the child or family (this is our written "
+                 "confirmation)",
+    "ratify": "I ratify the outcome on behalf of my agency",
+    "object": "I object to the outcome",
+    "endorse": "I endorse the outcome",
+    "concerns": "I have concerns about the outcome",
 }
+# Choices that must be explained; elsewhere the rationale box is optional.
+NEEDS_RATIONALE = {"notify", "do_not_notify", "agree", "disagree", "object", "concerns"}
+MAX_FIELD = 10_000
 STATUS_PAGES = {
     "answered": (409, "Already answered",
                  "This question has already been answered. Nothing was changed."),
@@ -136,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "token": token, "view": view, "title": TITLES[view.kind], "error": error,
             "choices": [(c, CHOICE_LABELS[c]) for c in view.choices],
             "values": values or {}, "ctx": view.context,
+            "fields": FORMS.get(f"{view.kind}:returned", ()),
             "due": when(view.due_at) if view.due_at else None,
         }, status_code=status)
 
@@ -150,24 +165,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return form(request, token, view)
 
     @app.post("/respond/{token}", response_class=HTMLResponse)
-    async def record_answer(request: Request, token: str,
-                            choice: Annotated[str, Form()] = "",
-                            rationale: Annotated[str, Form(max_length=5000)] = "",
-                            reference: Annotated[str, Form(max_length=200)] = "") -> Response:
+    async def record_answer(request: Request, token: str) -> Response:
         try:
             claims, view = await lookup(token)
         except LinkRejected as err:
             return page(request, err.status, "Link not usable", err.reason)
         if view.status != "open":
             return page(request, *STATUS_PAGES[view.status])
-        values = {"choice": choice, "rationale": rationale, "reference": reference}
-        problem = _form_problem(view, choice, rationale, reference)
+        values = {key: value.strip() for key, value in (await request.form()).items()
+                  if isinstance(value, str) and len(value) <= MAX_FIELD}
+        choice = values.get("choice", "")
+        fields = {f.name: values.get(f.name, "") for f in form_for(view.kind or "", choice)}
+        problem = _form_problem(view, choice, values, fields)
         if problem:
             return form(request, token, view, 422, problem, values)
         client = await temporal.client()
         handle = client.get_workflow_handle(claims.workflow_id)
-        await handle.signal("answer", AnswerSignal(nonce=claims.nonce, choice=choice,
-                                                   rationale=rationale, reference=reference))
+        await handle.signal("answer", AnswerSignal(
+            nonce=claims.nonce, choice=choice, rationale=values.get("rationale", ""),
+            reference=values.get("reference") or None, fields=fields))
         # Confirm only what the workflow actually recorded (another answer may have won).
         for _ in range(50):
             after = await handle.query("question", QuestionLookup(nonce=claims.nonce),
@@ -191,11 +207,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _form_problem(view: QuestionView, choice: str, rationale: str, reference: str) -> str | None:
+def _form_problem(view: QuestionView, choice: str, values: dict[str, str],
+                  fields: dict[str, str]) -> str | None:
     if choice not in view.choices:
         return "Please choose one of the options."
     if view.kind == "sin_reference":
-        return None if reference.strip() else "Please enter the submission reference."
-    if not rationale.strip():
+        return None if values.get("reference") else "Please enter the submission reference."
+    if choice in NEEDS_RATIONALE and not values.get("rationale"):
         return "Please give your rationale."
-    return None
+    problems = form_problems(view.kind or "", choice, fields)
+    return " ".join(problems) if problems else None

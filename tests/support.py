@@ -100,14 +100,18 @@ def claims_of(url: str) -> LinkClaims:
 async def eventually(probe: Callable[[], Any], ok: Callable[[Any], bool],
                      timeout: float = 20, what: str = "condition") -> Any:
     """Poll until ok(probe()) or fail with the last value seen (real time, not test time).
-    `probe` may be sync or async."""
+    `probe` may be sync or async; an exception (e.g. a workflow not started yet) counts as
+    'not yet'."""
     deadline = time.monotonic() + timeout
     while True:
-        value = probe()
-        if inspect.isawaitable(value):
-            value = await value
-        if ok(value):
-            return value
+        try:
+            value = probe()
+            if inspect.isawaitable(value):
+                value = await value
+            if ok(value):
+                return value
+        except Exception as err:  # noqa: BLE001 - reported below if it never clears
+            value = err
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}; last value: {value!r}")
         await asyncio.sleep(0.1)

@@ -11,9 +11,12 @@ Queries: view() -> CaseView
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 from temporalio import workflow
 from temporalio.common import SearchAttributePair
+from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
     from domain import search
@@ -30,9 +33,13 @@ with workflow.unsafe.imports_passed_through():
         lifecycle_workflow_id,
     )
     from domain.deadlines import DeadlineRequest
+    from domain.rapid_review import RrInput
 
 from workflows.lifecycle import Lifecycle, LifecycleState
+from workflows.rapid_review import RapidReviewWorkflow
 from workflows.sin_decision import SinDecisionWorkflow
+
+RAPID_REVIEW_PATCH = "rapid-review-after-notify"
 
 
 class CaseState(LifecycleState):
@@ -101,8 +108,43 @@ class CaseWorkflow:
         self.state.sin_outcome = outcome
         self.life.record("sin_outcome", outcome.outcome, outcome.decided_by, outcome.rationale)
         self.set_stage("awaiting_rapid_review" if outcome.outcome == "notify" else "lig_route")
+        # Cases that reached this point before rapid reviews existed stay as they were.
+        if outcome.outcome == "notify" and workflow.patched(RAPID_REVIEW_PATCH):
+            await self.run_rapid_review(handle)
         # The child keeps tracking the 5-WD notification duty; the case outlives it.
         await handle
+
+    async def run_rapid_review(self, sin: ChildWorkflowHandle[Any, SinOutcome]) -> None:
+        """Anchored on aware_on (starts now) or on the SIN submission (starts when recorded)."""
+        profile, referral = self.input.profile, self.input.referral
+        anchor_kind = profile.partnership.rapid_review_anchor
+        if anchor_kind == "notification":
+            await sin
+        child_id = lifecycle_workflow_id(self.input.case_ref, "rapid-review")
+        self.state.lifecycles.append(LifecycleRef(name="rapid-review", workflow_id=child_id))
+        self.set_stage("rapid_review")
+        result = await workflow.execute_child_workflow(
+            RapidReviewWorkflow.run,
+            RrInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
+                    referral=referral, profile=profile, anchor_kind=anchor_kind,
+                    anchor=referral.aware_on if anchor_kind == "aware" else None,
+                    anchor_instant=workflow.now() if anchor_kind == "notification" else None),
+            id=child_id,
+            static_summary=f"Case {self.input.case_ref}: rapid review (15 working days)",
+            search_attributes=workflow.info().typed_search_attributes.updated(
+                SearchAttributePair(search.CASE_STAGE, "rapid_review")),
+        )
+        self.life.record("rapid_review", result.recommendation or "not_held",
+                         "safeguarding partners", f"Panel reply: {result.panel_reply or '-'}")
+        if not result.held:
+            self.set_stage("lig_route")
+        elif result.panel_reply == "national_review" or result.recommendation == "a":
+            self.set_stage("national_review")
+        elif result.recommendation in ("b", "c"):
+            self.set_stage("awaiting_lcspr")
+        else:
+            self.state.closed_reason = (f"rapid review recommendation ({result.recommendation}): "
+                                        "no further local review")
 
     def set_stage(self, stage: CaseStage) -> None:
         self.state.stage = stage

@@ -17,7 +17,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.deadlines import compute_deadlines
-    from activities.mail import LinkSpec, MailActivities, OutgoingEmail
+    from activities.mail import Attachment, LinkSpec, MailActivities, OutgoingEmail
     from domain import search
     from domain.case import Decision, FailedMessage, LifecycleView, SentMessage
     from domain.deadlines import Deadline, DeadlineBatch, DeadlineRequest
@@ -41,6 +41,7 @@ class LifecycleState(BaseModel):
     failed_messages: list[FailedMessage] = Field(default_factory=list)
     book: QuestionBook = Field(default_factory=QuestionBook)
     absent: list[str] = Field(default_factory=list)
+    refused: list[str] = Field(default_factory=list)  # operator recordings refused, and why
 
 
 class Lifecycle:
@@ -98,6 +99,30 @@ class Lifecycle:
         except TimeoutError:
             return condition()
 
+    async def escalate(self, key: str, waiting_for: str, roles: list[str],
+                       context: dict[str, str]) -> None:
+        """Mark a deadline missed and tell the team (and the given roles) what is awaited."""
+        deadline = self.state.deadlines[key]
+        deadline.miss()
+        self.publish()
+        context = {**context, "what": deadline.label, "waiting_for": waiting_for,
+                   "due": deadline.due_at.isoformat()}
+        # One deadline can be escalated for different things (meeting, then chair decision):
+        # each is its own message, so its step (and Message-ID) names what is awaited.
+        step = f"{key}.overdue.{'-'.join(waiting_for.split()[-2:])}"
+        await self.send_to_address("step_overdue", f"{step}.team", "team", "Partnership team",
+                                   self.profile.partnership.team_email, context)
+        if roles:
+            await self.send_to_roles("step_overdue", step, roles, context)
+
+    def answered_by(self, question: Question) -> str:
+        answer = question.answer
+        if answer is None or answer.deemed:
+            return "rule: no response by the due time"
+        if answer.by is None:
+            return answer.recorded_by or "partnership team"
+        return f"{self.title(answer.by.role)} ({answer.by.name})"
+
     # --- people ------------------------------------------------------------------------------
     def recipients(self, role: str) -> list[tuple[Recipient, bool]]:
         """Who to write to for a role: its holder, or the deputies while the holder is absent."""
@@ -118,12 +143,13 @@ class Lifecycle:
 
     # --- mail ----------------------------------------------------------------------------------
     async def send(self, template: str, step: str, to: Recipient,
-                   context: dict[str, str], link: LinkSpec | None = None) -> None:
+                   context: dict[str, str], link: LinkSpec | None = None,
+                   attachments: list[Attachment] | None = None) -> None:
         try:
             sent = await workflow.execute_activity_method(
                 MailActivities.send_email,
                 OutgoingEmail(case_ref=self.case_ref, template=template, step=step, to=to,
-                              link=link, context=context),
+                              link=link, context=context, attachments=attachments or []),
                 start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=MAIL_RETRY,
                 summary=f"email {template} to {to.role}",
@@ -213,4 +239,5 @@ class Lifecycle:
             decisions=self.state.decisions, messages=self.state.messages,
             failed_messages=self.state.failed_messages,
             questions=list(self.state.book.questions.values()), absent_roles=self.state.absent,
+            refused=self.state.refused,
         )

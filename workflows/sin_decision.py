@@ -201,26 +201,10 @@ class SinDecisionWorkflow:
         return question.answer
 
     async def escalate(self, key: str, waiting_for: str, roles: list[str] | None = None) -> None:
-        self.life.state.deadlines[key].miss()
-        self.life.publish()
-        deadline = self.state.deadlines[key]
-        context = {**self.context, "what": deadline.label, "waiting_for": waiting_for,
-                   "due": deadline.due_at.isoformat()}
-        # One deadline can be escalated for different things (meeting, then chair decision):
-        # each is its own message, so its step (and Message-ID) names what is awaited.
-        step = f"{key}.overdue.{'-'.join(waiting_for.split()[-2:])}"
-        await self.life.send_to_address("step_overdue", f"{step}.team", "team",
-                                        "Partnership team",
-                                        self.input.profile.partnership.team_email, context)
-        await self.life.send_to_roles("step_overdue", step, roles or ["lig_chair"], context)
+        await self.life.escalate(key, waiting_for, roles or ["lig_chair"], self.context)
 
     def by(self, question: Question) -> str:
-        answer = question.answer
-        if answer is None or answer.deemed:
-            return "rule: no response by the due time"
-        if answer.by is None:
-            return answer.recorded_by or "partnership team"
-        return f"{self.life.title(answer.by.role)} ({answer.by.name})"
+        return self.life.answered_by(question)
 
     # --- messages ----------------------------------------------------------------------------
     @workflow.signal

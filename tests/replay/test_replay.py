@@ -13,16 +13,17 @@ from temporalio.worker import Replayer
 
 from worker import WORKFLOWS, workflow_runner
 
-HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*.json"))
+ROOT = Path(__file__).parent.parent / "histories"
+HISTORIES = sorted(ROOT.glob("*/*.json"))
 
 
 def test_there_are_histories_of_every_workflow_type() -> None:
-    kinds = {path.name.rsplit(".", 2)[-2] for path in HISTORIES}
-    assert kinds == {"case", "sin"}
-    assert len(HISTORIES) >= 10
+    kinds = {path.name.rsplit(".", 2)[-2] for path in ROOT.glob("current/*.json")}
+    assert kinds == {"case", "sin", "rr"}
+    assert len(list(ROOT.glob("v1-before-rapid-review/*.json"))) >= 10
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 async def test_history_replays(path: Path) -> None:
     replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter,
                         workflow_runner=workflow_runner())

@@ -32,7 +32,9 @@ from domain.case import (
     case_workflow_id,
     lifecycle_workflow_id,
 )
+from domain.profile import BUNDLED_PROFILES
 from domain.questions import AnswerSignal
+from domain.rapid_review import RrResult
 from domain.settings import Settings
 from starter import cases
 from starter.connection import ensure_search_attributes
@@ -47,6 +49,7 @@ from tests.support import (
     referral_data,
 )
 from worker import build_worker
+from workflows.rapid_review import RapidReviewWorkflow
 from workflows.sin_decision import SinDecisionWorkflow
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
@@ -108,7 +111,9 @@ class Harness:
         """Keep each workflow's history for the replay tests (scripts/record-histories)."""
         directory.mkdir(parents=True, exist_ok=True)
         for n, case_ref in enumerate(self.started):
-            for kind, handle in (("case", self.case(case_ref)), ("sin", self.sin(case_ref))):
+            handles = (("case", self.case(case_ref)), ("sin", self.sin(case_ref)),
+                       ("rr", self.rr(case_ref)))
+            for kind, handle in handles:
                 try:
                     history = await handle.fetch_history()
                 except RPCError as err:
@@ -134,10 +139,14 @@ class Harness:
     async def answer(self, mail: Mail, choice: str, rationale: str = "because",
                      reference: str | None = None) -> None:
         """Answer the way the web app does: the nonce comes from the link in the email."""
+        await self.answer_with_fields(mail, choice, {}, rationale, reference)
+
+    async def answer_with_fields(self, mail: Mail, choice: str, fields: dict[str, str],
+                                 rationale: str = "", reference: str | None = None) -> None:
         claims = claims_of(mail.links[0])
         await self.client.get_workflow_handle(claims.workflow_id).signal(
             "answer", AnswerSignal(nonce=claims.nonce, choice=choice, rationale=rationale,
-                                   reference=reference))
+                                   reference=reference, fields=fields))
 
     async def step(self, case_ref: str, step: str) -> None:
         await eventually(lambda: self.sin_view(case_ref), lambda v: v.step == step,
@@ -158,15 +167,41 @@ class Harness:
     async def skip(self, days: float) -> None:
         await self.env.sleep(timedelta(days=days))
 
+    # --- rapid review ---------------------------------------------------------------------
+    def email(self, role: str) -> str:
+        if role == "team":
+            return self.settings.profile.partnership.team_email
+        return self.settings.profile.role(role).holder.email
 
-@pytest.fixture
-async def harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
-                  request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    def rr(self, case_ref: str) -> WorkflowHandle[Any, RrResult]:
+        return self.client.get_workflow_handle_for(
+            RapidReviewWorkflow.run, lifecycle_workflow_id(case_ref, "rapid-review"))
+
+    async def rr_view(self, case_ref: str) -> LifecycleView:
+        return await self.rr(case_ref).query("view", result_type=LifecycleView)
+
+    async def rr_step(self, case_ref: str, step: str) -> LifecycleView:
+        return await eventually(lambda: self.rr_view(case_ref), lambda v: v.step == step,
+                                what=f"rapid review step '{step}'")
+
+    async def notify(self, case_ref: str) -> None:
+        """Drive the SIN decision to a unanimous 'notify' through the links."""
+        (view,) = await self.mail.wait_for("sin_initial_view_request", self.email("lig_chair"),
+                                           case_ref=case_ref)
+        await self.answer(view, "notify", "criteria met")
+        for role in ("police", "icb"):
+            (request,) = await self.mail.wait_for("sin_partner_response_request",
+                                                  self.email(role), case_ref=case_ref)
+            await self.answer(request, "agree", "agreed")
+
+
+async def _harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
+                   request: pytest.FixtureRequest, profile: Path) -> AsyncIterator[Harness]:
     box, port = mailbox
     settings = Settings(
         smtp_host="127.0.0.1", smtp_port=port, link_signing_key=SIGNING_KEY,
         public_base_url="http://links.test", temporal_task_queue=f"test-{uuid.uuid4()}",
-        mail_from="scp@iow.example.org",
+        partnership_profile=profile,
     )
     harness = Harness(env, settings, box)
     async with build_worker(env.client, settings):
@@ -174,3 +209,20 @@ async def harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
     record_to = os.environ.get("RECORD_HISTORIES")
     if record_to:
         await harness.record_histories(Path(record_to), request.node.name.removeprefix("test_"))
+
+
+@pytest.fixture
+async def harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
+                  request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    """The Isle of Wight profile: the rapid review is anchored on the SIN submission."""
+    async for h in _harness(env, mailbox, request, BUNDLED_PROFILES / "isle-of-wight.toml"):
+        yield h
+
+
+@pytest.fixture
+async def wm_harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
+                     request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    """The West Midlands profile: the rapid review is anchored on aware_on, so it starts as
+    soon as the partners decide to notify."""
+    async for h in _harness(env, mailbox, request, BUNDLED_PROFILES / "west-midlands.toml"):
+        yield h

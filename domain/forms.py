@@ -1,0 +1,80 @@
+"""Forms behind links that ask for more than a choice: the agency scoping return
+(West Midlands Document 2), and the redaction applied to text bound for national bodies."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel
+
+from domain.referral import Referral
+
+
+class FormField(BaseModel):
+    name: str
+    label: str
+    kind: Literal["text", "textarea", "yes_no", "date"] = "textarea"
+    required: bool = False
+
+
+# Asked of each agency's safeguarding lead when the family is known to it (WM Document 2).
+SCOPING_FIELDS: tuple[FormField, ...] = (
+    FormField(name="completer", label="Your name, role and contact details", kind="text",
+              required=True),
+    FormField(name="records_secured", label="Have all records about the child and family been "
+              "secured?", kind="yes_no", required=True),
+    FormField(name="family_anomalies", label="Anything in the family details above that differs "
+              "from your agency's records"),
+    FormField(name="involvement_summary", label="Your agency's involvement with the child and "
+              "each family member: key events in date order, with service start and end dates",
+              required=True),
+    FormField(name="practice_analysis", label="A short analysis of your agency's practice and "
+              "of joint working, including good practice and possible learning", required=True),
+    FormField(name="partnership_concerns", label="Any concerns about how agencies worked "
+              "together to protect the child"),
+    FormField(name="learning_actions", label="Learning already identified and actions taken or "
+              "planned (learning point, action, lead, target date)"),
+    FormField(name="other_agencies", label="Other agencies you know were involved"),
+    FormField(name="additional_information", label="Anything else the rapid review meeting "
+              "should know"),
+)
+
+FORMS: dict[str, tuple[FormField, ...]] = {"scoping_return:returned": SCOPING_FIELDS}
+
+
+def form_for(kind: str, choice: str) -> tuple[FormField, ...]:
+    return FORMS.get(f"{kind}:{choice}", ())
+
+
+def form_problems(kind: str, choice: str, fields: dict[str, str]) -> list[str]:
+    problems = []
+    for field in form_for(kind, choice):
+        value = fields.get(field.name, "").strip()
+        if field.required and not value:
+            problems.append(f"{field.label}: please complete this")
+        elif field.kind == "yes_no" and value and value not in ("yes", "no"):
+            problems.append(f"{field.label}: answer yes or no")
+    return problems
+
+
+def redact(text: str, referral: Referral) -> str:
+    """Remove the child's and family's names, dates of birth and address from free text.
+
+    A safety net for text written by people (reasons, lines of enquiry) that goes to the
+    Panel, Ofsted or DfE: templates carry no personal data, but an operator might type it.
+    """
+    child = referral.child
+    words = {child.first_name, child.last_name}
+    for member in referral.family:
+        words.update(member.name.split())
+    patterns = [re.escape(w) for w in sorted(words, key=len, reverse=True) if len(w) > 1]
+    dates = {child.date_of_birth.isoformat(),
+             *(m.date_of_birth.isoformat() for m in referral.family if m.date_of_birth)}
+    patterns += [re.escape(d) for d in dates]
+    if child.address:
+        patterns.append(re.escape(child.address))
+    if not patterns:
+        return text
+    return re.sub(r"\b(?:" + "|".join(patterns) + r")\b", "[redacted]", text,
+                  flags=re.IGNORECASE)

@@ -1,0 +1,307 @@
+"""RapidReviewWorkflow: the 15-working-day rapid review after a notification (SPEC §5).
+
+Scoping requests go to every involved agency within 2 WD of the anchor; each return is due
+5 WD after sending, reminded the working day before and escalated to that agency's LIG
+representative and the team when missed. The meeting falls between anchor +7 and +13 WD and
+is quorate only with the LA, police and ICB present. Its record (the Rapid Review Template) is
+ratified by the three partners' decision-makers; an objection goes back to the LIG chair for a
+revised record. The review goes to the National Panel within 2 WD of the meeting and by +15
+WD (the decision to Ofsted and DfE, the outcome to agencies, referrer and Scrutineer), and the
+Panel's reply is due 15 WD later. The partners may instead decide not to hold one.
+
+Signals: answer(AnswerSignal), mark_absent(MarkAbsent), set_meeting(MeetingPlan),
+         record_outcome(RapidReviewOutcome), record_not_held(NotHeld),
+         record_panel_reply(PanelReply)
+Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from pydantic import Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.case import LifecycleView, MarkAbsent
+    from domain.deadlines import DeadlineRequest
+    from domain.profile import PARTNER_ROLES
+    from domain.questions import AnswerSignal, Question, QuestionLookup, QuestionView
+    from domain.rapid_review import (
+        DECISION_MAKER_ROLE,
+        PARTNERS,
+        MeetingPlan,
+        NotHeld,
+        PanelReply,
+        RapidReviewOutcome,
+        RrInput,
+        RrResult,
+        meeting_date_problem,
+        outcome_problems,
+    )
+
+from workflows.lifecycle import Lifecycle, LifecycleState
+from workflows.rr_messages import RrMessages
+
+_LIG_ROLE_FOR = dict(zip(PARTNERS, PARTNER_ROLES, strict=True))
+
+
+class RrState(LifecycleState):
+    meeting: MeetingPlan | None = None
+    outcome: RapidReviewOutcome | None = None
+    outcome_version: int = 0
+    accepting_outcome: bool = True
+    not_held: NotHeld | None = None
+    panel_replies: list[PanelReply] = Field(default_factory=list)
+
+
+@workflow.defn
+class RapidReviewWorkflow:
+    @workflow.init
+    def __init__(self, input: RrInput) -> None:
+        self.input = input
+        self.state = RrState()
+        self.life = Lifecycle("rapid-review", input.case_ref, input.profile, self.state)
+        self.agencies = [a for a in input.referral.agencies_involved
+                         if a in input.profile.agencies]
+        self.msg = RrMessages(self.life, input)
+
+    @workflow.run
+    async def run(self, input: RrInput) -> RrResult:
+        life = self.life
+        self.state.step = "scoping"
+        await life.plan(*(DeadlineRequest(key=key, base=input.anchor,
+                                          base_instant=input.anchor_instant)
+                          for key in ("rr.scoping_requests", "rr.meeting_window",
+                                      "rr.submission")))
+        self.msg.base["anchor"] = self.state.deadlines["rr.submission"].base.isoformat()
+        scoping = await self.request_scoping()
+        chase = asyncio.create_task(self.chase(scoping))
+        held = await self.meeting()
+        if not held:
+            result = await self.not_held()
+        else:
+            await self.ratify()
+            submitted_at = await self.submit()
+            reply = await self.panel_reply()
+            result = RrResult(held=True, recommendation=self.outcome.recommendation,
+                              panel_reply=reply, submitted_at=submitted_at)
+        chase.cancel()
+        for question in scoping:
+            life.state.book.close(question.id, "the rapid review has finished")
+        self.state.step = "done"
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return result
+
+    @property
+    def outcome(self) -> RapidReviewOutcome:
+        assert self.state.outcome is not None
+        return self.state.outcome
+
+    # --- scoping ----------------------------------------------------------------------------
+    async def request_scoping(self) -> list[Question]:
+        life = self.life
+        requests = [DeadlineRequest(key="rr.scoping_returns", base_instant=workflow.now(),
+                                    remind_working_days_before=1)]
+        requests += [DeadlineRequest(key=f"rr.scoping_returns.{a}", base_instant=workflow.now(),
+                                     remind_working_days_before=1) for a in self.agencies]
+        await life.plan(*requests)
+        asked = await asyncio.gather(*(
+            life.ask(f"scoping:{agency}", "scoping_return", [f"agency:{agency}"],
+                     f"rr.scoping_returns.{agency}", "rr_scoping_request",
+                     self.msg.scoping_context(agency))
+            for agency in self.agencies))
+        life.complete("rr.scoping_requests")
+        return list(asked)
+
+    async def chase(self, asked: list[Question]) -> None:
+        life, returns = self.life, self.state.deadlines["rr.scoping_returns"]
+
+        def all_back() -> bool:
+            return all(q.status != "open" for q in asked)
+
+        reminded = await life.wait(all_back, returns, "scoping returns", until="remind")
+        if not reminded and workflow.now() < returns.due_at:
+            for question in asked:
+                if question.status == "open":
+                    await life.remind(question, "rr_scoping_reminder")
+        if not await life.wait(all_back, returns, "scoping returns from every agency"):
+            returns.miss()
+            for question in asked:
+                if question.status == "open":
+                    self.state.deadlines[question.deadline_key].miss()
+                    await self.msg.scoping_overdue(question.roles[0].removeprefix("agency:"))
+            life.publish()
+            await workflow.wait_condition(all_back)
+
+    def on_scoping_answer(self, question: Question) -> None:
+        assert question.answer is not None
+        self.life.complete(question.deadline_key, at=question.answer.at)
+        agency = question.roles[0].removeprefix("agency:")
+        self.life.record("scoping_return", question.answer.choice,
+                         self.input.profile.agencies[agency].name, at=question.answer.at)
+        scoping = [q for q in self.state.book.questions.values() if q.kind == "scoping_return"]
+        if all(q.status == "answered" for q in scoping):
+            self.life.complete("rr.scoping_returns")
+
+    # --- meeting and outcome ------------------------------------------------------------------
+    async def meeting(self) -> bool:
+        """Wait for the meeting's record (or a decision not to hold one); True if held."""
+        life, window = self.life, self.state.deadlines["rr.meeting_window"]
+        self.state.step = "meeting"
+
+        def decided() -> bool:
+            return self.state.outcome is not None or self.state.not_held is not None
+
+        if not await life.wait(decided, window, "the rapid review meeting"):
+            await self.msg.overdue(window.key, "the rapid review meeting and its record")
+            await workflow.wait_condition(decided)
+        if self.state.outcome is None:
+            return False
+        held_on = self.outcome.held_on
+        window.mark_met(workflow.now(), f"held on {held_on}")  # checked inside the window
+        (after,) = await life.plan(DeadlineRequest(key="rr.submission_after_meeting",
+                                                   base=held_on))
+        self.state.deadlines["rr.submission"].tighten(after, f"2 WD after the meeting ({held_on})")
+        life.publish()
+        life.record("rapid_review_meeting", self.outcome.recommendation, "rapid review meeting",
+                    self.outcome.reasons)
+        return True
+
+    async def ratify(self) -> None:
+        """Rounds of ratification until all three partners ratify the latest record."""
+        while True:
+            version = self.state.outcome_version
+            objections = await self.ratification_round(version)
+            if not objections:
+                return
+            self.state.step = "revising the record after an objection"
+            self.state.accepting_outcome = True
+            await self.msg.objection("\n".join(objections))
+            await self.revised_after(version)
+
+    async def revised_after(self, version: int) -> None:
+        await workflow.wait_condition(lambda: self.state.outcome_version > version)
+
+    async def ratification_round(self, version: int) -> list[str]:
+        life, submission = self.life, self.state.deadlines["rr.submission"]
+        self.state.accepting_outcome = False
+        self.state.step = "ratification"
+        context = self.msg.outcome_context()
+        asked = [await life.ask(f"ratify:{p}:{version}", "ratification",
+                                [self.decision_maker(p)], "rr.submission",
+                                "rr_ratification_request", context) for p in PARTNERS]
+        await life.ask(f"endorse:{version}", "endorsement", ["independent_scrutineer"],
+                       "rr.submission", "rr_endorsement_request", context)
+
+        def answered() -> bool:
+            return all(q.status != "open" for q in asked)
+
+        if not await life.wait(answered, submission, "ratification by the partners"):
+            await self.msg.overdue(submission.key, "ratification by the partners")
+            await workflow.wait_condition(answered)
+        objections = []
+        for q in asked:
+            assert q.answer is not None
+            by = self.msg.by(q)
+            life.record("ratification", q.answer.choice, by, q.answer.rationale, at=q.answer.at)
+            if q.answer.choice == "object":
+                objections.append(f"- {by}: {q.answer.rationale}")
+        return objections
+
+    def decision_maker(self, partner: str) -> str:
+        role = DECISION_MAKER_ROLE[partner]  # type: ignore[index]
+        # A case started before decision-makers were in profiles: ask the LIG representative.
+        return role if role in self.input.profile.roles else _LIG_ROLE_FOR[partner]  # type: ignore[index]
+
+    # --- submission and the Panel -------------------------------------------------------------
+    async def submit(self):  # noqa: ANN201 - datetime
+        self.state.step = "submission"
+        await self.msg.submission()
+        self.life.complete("rr.submission")
+        self.life.record("rapid_review_submitted", self.outcome.recommendation,
+                         "partnership team", "sent to the National Panel, Ofsted and DfE")
+        await self.msg.local_outcome()
+        return workflow.now()
+
+    async def panel_reply(self) -> str:
+        life = self.life
+        self.state.step = "awaiting the Panel's reply"
+        (due,) = await life.plan(DeadlineRequest(key="rr.panel_response",
+                                                 base_instant=workflow.now()))
+
+        def final() -> bool:
+            return any(r.reply != "more_information" for r in self.state.panel_replies)
+
+        if not await life.wait(lambda: bool(self.state.panel_replies), due,
+                               "the National Panel's reply"):
+            await self.msg.overdue(due.key, "the National Panel's reply", roles=[])
+            await workflow.wait_condition(lambda: bool(self.state.panel_replies))
+        await workflow.wait_condition(final)
+        reply = next(r for r in self.state.panel_replies if r.reply != "more_information")
+        return reply.reply
+
+    async def not_held(self) -> RrResult:
+        assert self.state.not_held is not None
+        self.state.step = "not held"
+        await self.msg.not_held(self.state.not_held)
+        for key in ("rr.meeting_window", "rr.submission"):
+            self.state.deadlines[key].waive("the partners decided not to hold a rapid review")
+        self.life.record("rapid_review_not_held", "not_held", self.state.not_held.recorded_by,
+                         self.state.not_held.rationale)
+        self.life.publish()
+        return RrResult(held=False)
+
+    # --- messages -------------------------------------------------------------------------------
+    @workflow.signal
+    def answer(self, signal: AnswerSignal) -> None:
+        question = self.state.book.accept(signal, workflow.now())
+        if question and question.kind == "scoping_return":
+            self.on_scoping_answer(question)
+
+    @workflow.signal
+    async def mark_absent(self, signal: MarkAbsent) -> None:
+        await self.life.mark_absent(signal.role, signal.absent)
+
+    @workflow.signal
+    async def set_meeting(self, plan: MeetingPlan) -> None:
+        problem = meeting_date_problem(plan.on, self.state.deadlines["rr.meeting_window"])
+        if problem or self.state.outcome is not None or self.state.not_held is not None:
+            self.state.refused.append(problem or "meeting already held or not held")
+            return
+        self.state.meeting = plan
+        await self.msg.invitations(plan)
+
+    @workflow.signal
+    def record_outcome(self, outcome: RapidReviewOutcome) -> None:
+        window = self.state.deadlines.get("rr.meeting_window")
+        problems = ["not accepting a record now"] if not self.state.accepting_outcome else []
+        if window and not problems:
+            problems = outcome_problems(outcome, window, self.input.profile, self.agencies,
+                                        today=None)
+        if problems or self.state.not_held is not None:
+            self.state.refused.append("; ".join(problems) or "rapid review not held")
+            return
+        self.state.outcome = outcome
+        self.state.outcome_version += 1
+
+    @workflow.signal
+    def record_not_held(self, signal: NotHeld) -> None:
+        if self.state.outcome is None and self.state.not_held is None:
+            self.state.not_held = signal
+
+    @workflow.signal
+    def record_panel_reply(self, reply: PanelReply) -> None:
+        if self.state.step == "awaiting the Panel's reply":
+            self.state.panel_replies.append(reply)
+            self.life.record("panel_reply", reply.reply, "National Panel", reply.notes)
+            if self.state.deadlines["rr.panel_response"].state == "pending":
+                self.life.complete("rr.panel_response")
+
+    @workflow.query
+    def view(self) -> LifecycleView:
+        return self.life.view()
+
+    @workflow.query
+    def question(self, lookup: QuestionLookup) -> QuestionView:
+        return self.life.question_view(lookup.nonce, self.msg.page_context())

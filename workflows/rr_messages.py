@@ -1,0 +1,171 @@
+"""What the rapid review says, to whom: contexts for its emails and the sends themselves.
+
+Anything bound for a national body (Panel, Ofsted, DfE) carries the case reference and no
+personal data: free text written by people passes through `redact` first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.mail import Attachment
+    from domain.forms import redact
+    from domain.people import Recipient
+    from domain.questions import Question
+    from domain.rapid_review import CRITERIA, RECOMMENDATIONS, MeetingPlan, NotHeld, RrInput
+
+from workflows.lifecycle import Lifecycle
+
+PARTNER_ROLES_INVITED = ["lig_chair", "la_service_director", "police", "icb"]
+
+
+class RrMessages:
+    def __init__(self, life: Lifecycle, input: RrInput):
+        self.life = life
+        self.input = input
+        referral = input.referral
+        self.base = {
+            "child_initials": referral.child.initials,
+            "anchor": "",  # the anchor's London date, once the first deadlines are computed
+            "anchor_kind": "the local authority became aware of the incident"
+            if input.anchor_kind == "aware" else "the notification was submitted",
+            "incident": "death" if referral.incident == "death" else "serious harm",
+        }
+
+    @property
+    def _state(self):  # noqa: ANN202 - RrState, without an import cycle
+        return self.life.state
+
+    def _outcome(self):  # noqa: ANN202
+        outcome = self._state.outcome
+        assert outcome is not None
+        return outcome
+
+    def by(self, question: Question) -> str:
+        return self.life.answered_by(question)
+
+    # --- contexts ------------------------------------------------------------------------------
+    def scoping_context(self, agency: str) -> dict[str, str]:
+        return {**self.base, "agency": self.input.profile.agencies[agency].name}
+
+    def outcome_context(self, national: bool = False) -> dict[str, str]:
+        outcome = self._outcome()
+        clean = (lambda text: redact(text, self.input.referral)) if national else str
+        return {
+            **self.base,
+            "held_on": outcome.held_on.isoformat(),
+            "recommendation": outcome.recommendation,
+            "recommendation_text": RECOMMENDATIONS[outcome.recommendation],
+            "criteria_met": "\n".join(f"- {CRITERIA[c]}" for c in outcome.criteria)
+            or "- none of the criteria",
+            "key_lines_of_enquiry": "\n".join(f"- {clean(line)}"
+                                              for line in outcome.key_lines_of_enquiry) or "- none",
+            "reasons": clean(outcome.reasons),
+            "immediate_safeguarding": "yes" if outcome.immediate_safeguarding_needed else "no",
+            "immediate_safeguarding_details": clean(outcome.immediate_safeguarding_details),
+            "legal_advice": "yes" if outcome.legal_advice_sought else "no",
+            "reviewer_name": outcome.reviewer_name or "not yet appointed",
+            "participants": "\n".join(
+                f"- {self.input.profile.agencies[p.agency].name}{', ' + p.role if p.role else ''}"
+                for p in outcome.participants),
+            "partnership_code": self.input.profile.partnership.code,
+        }
+
+    def page_context(self) -> dict[str, str]:
+        """Shown behind a valid link only: agencies need the details to search their records."""
+        referral, child = self.input.referral, self.input.referral.child
+        context = {
+            **self.base,
+            "child_name": f"{child.first_name} {child.last_name}",
+            "child_dob": child.date_of_birth.isoformat(),
+            "child_address": child.address or "not given",
+            "family": "\n".join(
+                f"{m.name} ({m.relationship}"
+                f"{', born ' + m.date_of_birth.isoformat() if m.date_of_birth else ''})"
+                for m in referral.family) or "none listed",
+            "case_outline": referral.case_outline,
+            "aware_on": referral.aware_on.isoformat(),
+        }
+        if self._state.outcome is not None:
+            context.update(self.outcome_context())
+        return context
+
+    # --- sends ---------------------------------------------------------------------------------
+    async def invitations(self, plan: MeetingPlan) -> None:
+        context = {**self.base, "meeting_on": plan.on.isoformat(),
+                   "meeting_at": plan.at.strftime("%H:%M"), "place": plan.place}
+        step = f"rr.meeting.{plan.on.isoformat()}.{plan.at.strftime('%H%M')}"
+        agencies = self.input.profile.agencies
+        await asyncio.gather(
+            self.life.send_to_roles("rr_meeting_invitation", step, PARTNER_ROLES_INVITED, context),
+            *(self.life.send_to_address("rr_meeting_invitation", f"{step}.{key}",
+                                        f"agency:{key}", agencies[key].lig_representative.name,
+                                        agencies[key].lig_representative.email, context)
+              for key in self.input.referral.agencies_involved if key in agencies))
+
+    async def scoping_overdue(self, agency_key: str) -> None:
+        agency = self.input.profile.agencies[agency_key]
+        deadline = self._state.deadlines[f"rr.scoping_returns.{agency_key}"]
+        context = {**self.base, "agency": agency.name, "due": deadline.due_at.isoformat()}
+        step = f"rr.scoping_returns.{agency_key}.overdue"
+        await self.life.send_to_address("rr_scoping_overdue", f"{step}.rep", "agency_lig_rep",
+                                        agency.lig_representative.name,
+                                        agency.lig_representative.email, context)
+        await self.life.send_to_address("rr_scoping_overdue", f"{step}.team", "team",
+                                        "Partnership team",
+                                        self.input.profile.partnership.team_email, context)
+
+    async def overdue(self, key: str, waiting_for: str, roles: list[str] | None = None) -> None:
+        await self.life.escalate(key, waiting_for, ["lig_chair"] if roles is None else roles,
+                                 self.base)
+
+    async def objection(self, objections: str) -> None:
+        context = {**self.outcome_context(), "objections": objections}
+        step = f"rr.objection.{self._state.outcome_version}"
+        await self.life.send_to_roles("rr_objection", step, ["lig_chair"], context)
+        await self.life.send_to_address("rr_objection", f"{step}.team", "team",
+                                        "Partnership team",
+                                        self.input.profile.partnership.team_email, context)
+
+    async def submission(self) -> None:
+        national = self.input.profile.national
+        context = self.outcome_context(national=True)
+        await self.life.send(
+            "rr_panel_submission", "rr.submission.panel",
+            self._national("panel", "National Panel", national.panel), context,
+            attachments=[Attachment(filename="rapid-review.html", template="rr_document")])
+        await asyncio.gather(*(
+            self.life.send("rr_decision_notice", f"rr.submission.{body}",
+                           self._national(body, name, address), context)
+            for body, name, address in (("ofsted", "Ofsted", national.ofsted),
+                                        ("dfe", "Department for Education", national.dfe))))
+
+    async def local_outcome(self) -> None:
+        context = self.outcome_context()
+        referrer = self.input.referral.referrer
+        await asyncio.gather(
+            self.life.send_to_roles("rr_outcome_local", "rr.outcome",
+                                    ["independent_scrutineer", "lig_chair"], context),
+            self.life.send_to_address("rr_outcome_local", "rr.outcome.referrer", "referrer",
+                                      referrer.name, referrer.email, context),
+            *(self.life.send_to_roles("rr_outcome_local", "rr.outcome", [f"agency:{key}"],
+                                      context)
+              for key in self.input.referral.agencies_involved
+              if key in self.input.profile.agencies))
+
+    async def not_held(self, decision: NotHeld) -> None:
+        national = self.input.profile.national
+        context = {**self.base, "rationale": redact(decision.rationale, self.input.referral),
+                   "partnership_code": self.input.profile.partnership.code}
+        await self.life.send("rr_not_held_panel", "rr.not_held.panel",
+                             self._national("panel", "National Panel", national.panel), context)
+        await self.life.send_to_roles("rr_not_held_oversight", "rr.not_held",
+                                      ["independent_scrutineer", "lig_chair"],
+                                      {**context, "rationale": decision.rationale})
+
+    @staticmethod
+    def _national(role: str, name: str, email: str) -> Recipient:
+        return Recipient(role=role, name=name, email=email)
