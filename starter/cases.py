@@ -102,6 +102,7 @@ def case_json(case: CaseView, lifecycles: list[LifecycleView]) -> dict[str, Any]
         "deadlines": [
             {"key": d.key, "label": d.label, "due": d.due.isoformat(),
              "due_at": d.due_at.isoformat(), "state": d.state,
+             "opens": d.opens.isoformat() if d.opens else None,
              "completed_at": d.completed_at.isoformat() if d.completed_at else None,
              "note": d.note}
             for d in deadlines

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from domain.profile import BUNDLED_PROFILES
 from starter.devstack import ROOT, LocalStack, Ports
 from tests.support import SIGNING_KEY, Mailbox, free_port
 
@@ -39,14 +40,29 @@ class Stack:
         return dict(json.loads(self.cli("case", "show", case_ref, "--json").stdout))
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def _local_stack(tmp: Path, profile: str) -> LocalStack:
     ports = Ports(temporal=free_port(), ui=free_port(), smtp=free_port(), web=free_port(),
                   http=free_port(), metrics=free_port())
-    local = LocalStack(tmp_path_factory.mktemp("stack"), ports,
-                       extra_env={"LINK_SIGNING_KEY": SIGNING_KEY,
-                                  "INTAKE_API_TOKEN": "e2e-intake-token",
-                                  "TEMPORAL_TASK_QUEUE": "e2e"})
+    return LocalStack(tmp, ports, extra_env={
+        "LINK_SIGNING_KEY": SIGNING_KEY, "INTAKE_API_TOKEN": "e2e-intake-token",
+        "TEMPORAL_TASK_QUEUE": "e2e", "PARTNERSHIP_PROFILE": str(BUNDLED_PROFILES / profile)})
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The Isle of Wight profile (rapid review anchored on the SIN submission)."""
+    local = _local_stack(tmp_path_factory.mktemp("stack"), "isle-of-wight.toml")
+    try:
+        local.start()
+        yield Stack(local)
+    finally:
+        local.stop()
+
+
+@pytest.fixture(scope="module")
+def wm_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The West Midlands profile (rapid review anchored on aware_on)."""
+    local = _local_stack(tmp_path_factory.mktemp("wm-stack"), "west-midlands.toml")
     try:
         local.start()
         yield Stack(local)

@@ -15,6 +15,9 @@ from tests.e2e.conftest import Stack
 from tests.support import PERSONAL, SIGNING_KEY, Mail, claims_of, referral_data
 
 LIG_CHAIR = "lig.chair@iow.example.org"
+SCOPING = {"completer": "T. Lead, named nurse", "records_secured": "yes",
+           "involvement_summary": "Birth visit and two clinic contacts.",
+           "practice_analysis": "Timely contacts; concerns not shared with the GP."}
 SERVICE_DIRECTOR = "service.director@iow.example.org"
 
 
@@ -91,19 +94,46 @@ async def test_referral_to_notify_by_links(stack: Stack, tmp_path: Path) -> None
 
     await stack.mail.wait_for("sin_local_report", "scrutineer@iow.example.org",
                               case_ref=case_ref, timeout=60)
+
+    # The rapid review starts from the submission (Isle of Wight): agencies answer by link.
+    leads = {"health": "safeguarding@trust.example.org",
+             "education": "education.safeguarding@iow.example.org"}
+    health = (await stack.mail.wait_for("rr_scoping_request", leads["health"],
+                                        case_ref=case_ref, timeout=60))[0]
+    incomplete = await follow(health, {"choice": "returned", "completer": "T. Lead"})
+    assert incomplete.status_code == 422 and "please complete this" in incomplete.text
+    returned = await follow(health, {"choice": "returned", **SCOPING})
+    assert returned.status_code == 200, returned.text
+    education = (await stack.mail.wait_for("rr_scoping_request", leads["education"],
+                                           case_ref=case_ref, timeout=60))[0]
+    async with httpx.AsyncClient(timeout=30) as http:
+        page = await http.get(education.links[0])
+        assert "Marigold Testcase" in page.text  # agencies see the family to search records
+    assert (await follow(education, {"choice": "not_known"})).status_code == 200
+
     case = stack.show(case_ref)
-    assert case["stage"] == "awaiting_rapid_review"
+    assert case["stage"] == "rapid_review"
     assert case["status"] == "open"
     states = {d["key"]: d["state"] for d in case["deadlines"]}
-    assert states == {"sin.referral_shared": "met", "sin.initial_view": "met",
-                      "sin.partner_responses": "met", "sin.notification": "met",
-                      "sin.local_report": "met"}
+    sin_states = {k: v for k, v in states.items() if k.startswith("sin.")}
+    assert sin_states == {"sin.referral_shared": "met", "sin.initial_view": "met",
+                          "sin.partner_responses": "met", "sin.notification": "met",
+                          "sin.local_report": "met"}
+    assert states["rr.scoping_requests"] == "met"
+    assert states["rr.scoping_returns.health"] == "met"
+    assert states["rr.scoping_returns.education"] == "met"
+    assert states["rr.scoping_returns.police"] == "pending"
+    assert states["rr.meeting_window"] == "pending"
+    assert states["rr.submission"] == "pending"
+    window = next(d for d in case["deadlines"] if d["key"] == "rr.meeting_window")
+    assert window["opens"] and window["opens"] < window["due"]
     for d in case["deadlines"]:
         assert d["due"] and d["due_at"].startswith(d["due"])
     decisions = [(d["kind"], d["choice"]) for d in case["decisions"]]
     assert ("initial_view", "notify") in decisions
     assert ("sin_outcome", "notify") in decisions
     assert ("sin_submitted", "SIN-2026-0042") in decisions
+    assert ("scoping_return", "returned") in decisions
     assert decisions.count(("partner_response", "agree")) == 2
     sent = case["messages"]
     assert {"template", "to", "sent_at"} <= set(sent[0])

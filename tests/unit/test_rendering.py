@@ -54,6 +54,27 @@ def context(**changes: Any) -> dict[str, Any]:
         "what": "serious incident notification reference",
         "waiting_for": "the local authority to record the submission reference",
         "status": "looked-after child",
+        # rapid review
+        "agency": "Isle of Wight NHS Trust",
+        "anchor": "2026-12-21",
+        "anchor_kind": "the local authority became aware of the incident",
+        "meeting_on": "2027-01-05",
+        "meeting_at": "10:00",
+        "place": "Council offices, Newport",
+        "held_on": "2027-01-05",
+        "recommendation": "b",
+        "recommendation_text": "the criteria for a local child safeguarding practice review "
+                               "are met",
+        "criteria_met": "- concerns two or more organisations or agencies working together",
+        "key_lines_of_enquiry": "- How was information shared?",
+        "reasons": "Agencies held parts of the picture.",
+        "immediate_safeguarding": "no",
+        "immediate_safeguarding_details": "",
+        "legal_advice": "no",
+        "reviewer_name": "not yet appointed",
+        "participants": "- Children's Social Care\n- Police",
+        "partnership_code": "IOW",
+        "objections": "- Police: the timeline omits May.",
     }
     base.update(changes)
     return base
