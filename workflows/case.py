@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import SearchAttributePair
 from temporalio.workflow import ChildWorkflowHandle
@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         lifecycle_workflow_id,
     )
     from domain.deadlines import DeadlineRequest
-    from domain.rapid_review import RrInput
+    from domain.rapid_review import RrInput, RrResult
 
 from workflows.lifecycle import Lifecycle, LifecycleState
 from workflows.rapid_review import RapidReviewWorkflow
@@ -90,19 +90,11 @@ class CaseWorkflow:
                          "notified to the Secretary of State (DfE) and Ofsted")
 
     async def run_sin_decision(self) -> None:
-        child_id = lifecycle_workflow_id(self.input.case_ref, "sin-decision")
-        self.state.lifecycles.append(LifecycleRef(name="sin-decision", workflow_id=child_id))
-        self.set_stage("sin_decision")
-        handle = await workflow.start_child_workflow(
-            SinDecisionWorkflow.run,
+        handle: ChildWorkflowHandle[Any, SinOutcome] = await self.start_lifecycle(
+            "sin-decision", "sin_decision", SinDecisionWorkflow.run,
             SinInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
                      referral=self.input.referral, profile=self.input.profile),
-            id=child_id,
-            static_summary=f"Case {self.input.case_ref}: serious incident notification decision",
-            search_attributes=workflow.info().typed_search_attributes.updated(
-                SearchAttributePair(search.CASE_STAGE, "sin_decision")),
-            execution_timeout=None,
-        )
+            "serious incident notification decision")
         await workflow.wait_condition(lambda: self.state.sin_outcome is not None or handle.done())
         outcome = self.state.sin_outcome or await handle
         self.state.sin_outcome = outcome
@@ -120,20 +112,13 @@ class CaseWorkflow:
         anchor_kind = profile.partnership.rapid_review_anchor
         if anchor_kind == "notification":
             await sin
-        child_id = lifecycle_workflow_id(self.input.case_ref, "rapid-review")
-        self.state.lifecycles.append(LifecycleRef(name="rapid-review", workflow_id=child_id))
-        self.set_stage("rapid_review")
-        result = await workflow.execute_child_workflow(
-            RapidReviewWorkflow.run,
+        result: RrResult = await (await self.start_lifecycle(
+            "rapid-review", "rapid_review", RapidReviewWorkflow.run,
             RrInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
                     referral=referral, profile=profile, anchor_kind=anchor_kind,
                     anchor=referral.aware_on if anchor_kind == "aware" else None,
                     anchor_instant=workflow.now() if anchor_kind == "notification" else None),
-            id=child_id,
-            static_summary=f"Case {self.input.case_ref}: rapid review (15 working days)",
-            search_attributes=workflow.info().typed_search_attributes.updated(
-                SearchAttributePair(search.CASE_STAGE, "rapid_review")),
-        )
+            "rapid review (15 working days)"))
         self.life.record("rapid_review", result.recommendation or "not_held",
                          "safeguarding partners", f"Panel reply: {result.panel_reply or '-'}")
         if not result.held:
@@ -145,6 +130,19 @@ class CaseWorkflow:
         else:
             self.state.closed_reason = (f"rapid review recommendation ({result.recommendation}): "
                                         "no further local review")
+
+    async def start_lifecycle(self, name: str, stage: CaseStage, run: Any, arg: BaseModel,
+                              summary: str) -> ChildWorkflowHandle[Any, Any]:
+        """Start one lifecycle as a child, named after the case and shown as its stage."""
+        child_id = lifecycle_workflow_id(self.input.case_ref, name)
+        self.state.lifecycles.append(LifecycleRef(name=name, workflow_id=child_id))
+        self.set_stage(stage)
+        return await workflow.start_child_workflow(
+            run, arg, id=child_id,
+            static_summary=f"Case {self.input.case_ref}: {summary}",
+            search_attributes=workflow.info().typed_search_attributes.updated(
+                SearchAttributePair(search.CASE_STAGE, stage)),
+        )
 
     def set_stage(self, stage: CaseStage) -> None:
         self.state.stage = stage

@@ -48,23 +48,22 @@ def _local_stack(tmp: Path, profile: str) -> LocalStack:
         "TEMPORAL_TASK_QUEUE": "e2e", "PARTNERSHIP_PROFILE": str(BUNDLED_PROFILES / profile)})
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The Isle of Wight profile (rapid review anchored on the SIN submission)."""
-    local = _local_stack(tmp_path_factory.mktemp("stack"), "isle-of-wight.toml")
+def _running(tmp: Path, profile: str) -> Iterator[Stack]:
+    local = _local_stack(tmp, profile)
     try:
         local.start()
         yield Stack(local)
     finally:
         local.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The Isle of Wight profile (rapid review anchored on the SIN submission)."""
+    yield from _running(tmp_path_factory.mktemp("stack"), "isle-of-wight.toml")
 
 
 @pytest.fixture(scope="module")
 def wm_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The West Midlands profile (rapid review anchored on aware_on)."""
-    local = _local_stack(tmp_path_factory.mktemp("wm-stack"), "west-midlands.toml")
-    try:
-        local.start()
-        yield Stack(local)
-    finally:
-        local.stop()
+    yield from _running(tmp_path_factory.mktemp("wm-stack"), "west-midlands.toml")
