@@ -14,17 +14,18 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.deadlines import compute_deadlines
+from activities.deadlines import compute_deadlines, shift_deadline
 from activities.mail import MailActivities
 from activities.rendering import Renderer
 from domain.links import LinkSigner
 from domain.settings import Settings
 from starter.connection import connect, ensure_search_attributes
 from workflows.case import CaseWorkflow
+from workflows.lcspr import LcsprWorkflow
 from workflows.rapid_review import RapidReviewWorkflow
 from workflows.sin_decision import SinDecisionWorkflow
 
-WORKFLOWS = [CaseWorkflow, SinDecisionWorkflow, RapidReviewWorkflow]
+WORKFLOWS = [CaseWorkflow, SinDecisionWorkflow, RapidReviewWorkflow, LcsprWorkflow]
 
 # Passing these through the sandbox avoids re-importing them per workflow run (cheaper) and
 # sidesteps the Python 3.11 sandbox import-lock race (temporalio/sdk-python #585).
@@ -44,7 +45,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         client,
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=WORKFLOWS,
-        activities=[compute_deadlines, mail.send_email],
+        activities=[compute_deadlines, shift_deadline, mail.send_email],
         workflow_runner=workflow_runner(),
     )
 

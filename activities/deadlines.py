@@ -3,12 +3,19 @@ keeps the dates it was given even when holiday data or the catalogue changes."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from temporalio import activity
 
 from domain.calendar import add_months, add_working_days, at_london, london_date
-from domain.deadlines import Deadline, DeadlineBatch, DeadlineList, DeadlineRequest, rule_for
+from domain.deadlines import (
+    Deadline,
+    DeadlineBatch,
+    DeadlineList,
+    DeadlineRequest,
+    ShiftRequest,
+    rule_for,
+)
 
 
 def _compute(request: DeadlineRequest, close: time) -> Deadline:
@@ -19,8 +26,12 @@ def _compute(request: DeadlineRequest, close: time) -> Deadline:
     else:
         raise ValueError(f"{request.key}: a base date or instant is required")
     rule = rule_for(request.key)
-    due = (add_working_days(base, rule.amount) if rule.unit == "working_days"
-           else add_months(base, rule.amount))
+    if rule.unit == "working_days":
+        due = add_working_days(base, rule.amount)
+    elif rule.unit == "months":
+        due = add_months(base, rule.amount)
+    else:
+        due = base
     remind_at = None
     if request.remind_working_days_before:
         remind_day = add_working_days(due, -request.remind_working_days_before)
@@ -36,3 +47,14 @@ def _compute(request: DeadlineRequest, close: time) -> Deadline:
 async def compute_deadlines(batch: DeadlineBatch) -> DeadlineList:
     close = time.fromisoformat(batch.close_of_business)
     return DeadlineList(deadlines=[_compute(r, close) for r in batch.requests])
+
+
+@activity.defn
+async def shift_deadline(request: ShiftRequest) -> Deadline:
+    """The same deadline, due later by the calendar days between pause and resumption."""
+    days = (london_date(request.resumed_at) - london_date(request.paused_at)).days
+    due = request.deadline.due + timedelta(days=days)
+    due_at = at_london(due, time.fromisoformat(request.close_of_business))
+    return request.deadline.model_copy(update={
+        "due": due, "due_at": due_at, "due_text": due_at.strftime("%a %-d %b %H:%M"),
+        "state": "pending", "note": f"moved on {days} days after a pause"})

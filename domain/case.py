@@ -20,6 +20,8 @@ CaseStage = Literal[
     "awaiting_rapid_review",
     "rapid_review",
     "awaiting_lcspr",
+    "lcspr",
+    "action_plan",
     "national_review",
     "lig_route",
     "closed",
@@ -106,6 +108,13 @@ class MeetingOutcome(BaseModel):
 class SubmissionReference(BaseModel):
     reference: str = Field(min_length=1)
     recorded_by: str = "partnership team"
+
+
+class CommissionLcspr(BaseModel):
+    """An LCSPR commissioned other than by a rapid review's recommendation."""
+
+    decided_on: date
+    key_lines_of_enquiry: list[str] = Field(default_factory=list)
 
 
 class CloseCase(BaseModel):

@@ -11,13 +11,13 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-DeadlineState = Literal["pending", "met", "missed", "waived"]
+DeadlineState = Literal["pending", "met", "missed", "waived", "paused"]
 
 
 class Rule(BaseModel):
     """How a due date follows from its base date."""
 
-    unit: Literal["working_days", "months"]
+    unit: Literal["working_days", "months", "fixed"]  # fixed: due on the base date itself
     amount: int
     label: str
     window_opens: int | None = None  # a window: from base + window_opens to base + amount
@@ -54,16 +54,20 @@ CATALOGUE: dict[str, Rule] = {
     "lcspr.publication": Rule(unit="months", amount=6, label="LCSPR published"),
     "lcspr.prepublication_notice": Rule(unit="working_days", amount=-7,
                                         label="Full report sent to Panel, DfE and Ofsted"),
+    "lcspr.chronology": Rule(unit="fixed", amount=0, label="Chronology received"),
+    "lcspr.information_report": Rule(unit="fixed", amount=0,
+                                     label="Information report received"),
 }
 
 
 def rule_for(key: str) -> Rule:
-    """Per-agency sub-deadlines (`rr.scoping_returns.<agency>`) share their parent's rule."""
-    if key in CATALOGUE:
-        return CATALOGUE[key]
-    parent = key.rsplit(".", 1)[0]
-    if parent in CATALOGUE:
-        return CATALOGUE[parent]
+    """Sub-deadlines (`rr.scoping_returns.<agency>`, `lcspr.chronology.<agency>.revision1`)
+    share the rule of their nearest catalogued parent."""
+    parts = key.split(".")
+    for end in range(len(parts), 1, -1):
+        rule = CATALOGUE.get(".".join(parts[:end]))
+        if rule:
+            return rule
     raise KeyError(f"no deadline rule for '{key}'")
 
 
@@ -105,6 +109,10 @@ class Deadline(BaseModel):
             self.due, self.due_at, self.due_text = earlier.due, earlier.due_at, earlier.due_text
             self.note = note
 
+    def pause(self, reason: str) -> None:
+        if self.state == "pending":
+            self.state, self.note = "paused", reason
+
     def waive(self, reason: str) -> None:
         self.state = "waived"
         self.note = reason
@@ -117,6 +125,15 @@ class DeadlineRequest(BaseModel):
     # it into a London date (workflow code holds no time-zone rules).
     base_instant: datetime | None = None
     remind_working_days_before: int | None = None
+
+
+class ShiftRequest(BaseModel):
+    """Move a paused deadline on by the number of days it was paused (London dates)."""
+
+    deadline: Deadline
+    paused_at: datetime
+    resumed_at: datetime
+    close_of_business: str = "17:00"
 
 
 class DeadlineBatch(BaseModel):

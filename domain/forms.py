@@ -40,7 +40,21 @@ SCOPING_FIELDS: tuple[FormField, ...] = (
               "should know"),
 )
 
-FORMS: dict[str, tuple[FormField, ...]] = {"scoping_return:returned": SCOPING_FIELDS}
+# An agency's chronology or information report for an LCSPR (WM Documents 10-15).
+SUBMISSION_FIELDS: tuple[FormField, ...] = (
+    FormField(name="completer", label="Your name, role and contact details", kind="text",
+              required=True),
+    FormField(name="document_reference", label="Where the document is: the reference of the "
+              "secure email or upload it was sent by", kind="text", required=True),
+    FormField(name="quality_assured_by", label="Who in your agency quality-assured it",
+              kind="text", required=True),
+    FormField(name="notes", label="Anything the reviewer should know about it"),
+)
+
+FORMS: dict[str, tuple[FormField, ...]] = {
+    "scoping_return:returned": SCOPING_FIELDS,
+    "agency_submission:submitted": SUBMISSION_FIELDS,
+}
 
 
 def form_for(kind: str, choice: str) -> tuple[FormField, ...]:

@@ -18,7 +18,7 @@ from domain.people import Recipient
 
 QuestionKind = Literal[
     "initial_view", "partner_response", "chair_decision", "sin_reference",
-    "scoping_return", "ratification", "endorsement",
+    "scoping_return", "ratification", "endorsement", "agency_submission", "approval",
 ]
 QuestionStatus = Literal["open", "answered", "closed"]
 LinkStatus = Literal["open", "answered", "closed", "superseded", "unknown"]
@@ -31,6 +31,8 @@ CHOICES: dict[QuestionKind, tuple[str, ...]] = {
     "scoping_return": ("returned", "not_known"),
     "ratification": ("ratify", "object"),
     "endorsement": ("endorse", "concerns"),
+    "agency_submission": ("submitted",),
+    "approval": ("approve", "object"),
 }
 
 

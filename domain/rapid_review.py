@@ -165,6 +165,8 @@ class PanelReply(BaseModel):
 
 class RrResult(BaseModel):
     held: bool
+    held_on: date | None = None
+    key_lines_of_enquiry: list[str] = Field(default_factory=list)
     recommendation: Recommendation | None = None
     panel_reply: str | None = None
     submitted_at: datetime | None = None

@@ -12,9 +12,11 @@ import sys
 import traceback
 
 from starter.cli import app
+from starter.lcspr_cli import lcspr_app
 from starter.rr_cli import rr_app
 
 app.add_typer(rr_app, name="rr")
+app.add_typer(lcspr_app, name="lcspr")
 
 
 def main() -> None:

@@ -23,7 +23,8 @@ from domain.referral import Referral, parse_referral
 from domain.settings import Settings
 from workflows.case import CaseWorkflow
 
-LIFECYCLE_TYPES = ("CaseWorkflow", "SinDecisionWorkflow", "RapidReviewWorkflow")
+LIFECYCLE_TYPES = ("CaseWorkflow", "SinDecisionWorkflow", "RapidReviewWorkflow",
+                   "LcsprWorkflow")
 
 
 class CaseNotFound(LookupError):

@@ -150,7 +150,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "token": token, "view": view, "title": TITLES[view.kind], "error": error,
             "choices": [(c, CHOICE_LABELS[c]) for c in view.choices],
             "values": values or {}, "ctx": view.context,
-            "fields": FORMS.get(f"{view.kind}:returned", ()),
+            "fields": next((FORMS[f"{view.kind}:{c}"] for c in view.choices
+                            if f"{view.kind}:{c}" in FORMS), ()),
             "due": when(view.due_at) if view.due_at else None,
         }, status_code=status)
 

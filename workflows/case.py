@@ -11,6 +11,7 @@ Queries: view() -> CaseView
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -26,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         CaseStage,
         CaseView,
         CloseCase,
+        CommissionLcspr,
         LifecycleRef,
         SinDecided,
         SinInput,
@@ -33,19 +35,23 @@ with workflow.unsafe.imports_passed_through():
         lifecycle_workflow_id,
     )
     from domain.deadlines import DeadlineRequest
+    from domain.lcspr import LcsprInput, LcsprResult
     from domain.rapid_review import RrInput, RrResult
 
+from workflows.lcspr import LcsprWorkflow
 from workflows.lifecycle import Lifecycle, LifecycleState
 from workflows.rapid_review import RapidReviewWorkflow
 from workflows.sin_decision import SinDecisionWorkflow
 
 RAPID_REVIEW_PATCH = "rapid-review-after-notify"
+LCSPR_PATCH = "lcspr-after-rapid-review"
 
 
 class CaseState(LifecycleState):
     stage: CaseStage = "sin_decision"
     lifecycles: list[LifecycleRef] = Field(default_factory=list)
     sin_outcome: SinOutcome | None = None
+    commission: CommissionLcspr | None = None
     closed_reason: str | None = None
 
 
@@ -66,7 +72,14 @@ class CaseWorkflow:
             await self.run_sin_decision()
         else:
             self.set_stage("lig_route")
-        await workflow.wait_condition(lambda: self.state.closed_reason is not None)
+        while True:
+            await workflow.wait_condition(lambda: self.state.closed_reason is not None
+                                          or self.state.commission is not None)
+            if self.state.closed_reason is not None:
+                break
+            commission, self.state.commission = self.state.commission, None
+            assert commission is not None
+            await self.run_lcspr(commission.decided_on, commission.key_lines_of_enquiry)
         self.set_stage("closed")
         return CaseResult(case_ref=input.case_ref, stage=self.state.stage,
                           closed_reason=self.state.closed_reason or "")
@@ -127,9 +140,24 @@ class CaseWorkflow:
             self.set_stage("national_review")
         elif result.recommendation in ("b", "c"):
             self.set_stage("awaiting_lcspr")
+            if workflow.patched(LCSPR_PATCH) and result.held_on:
+                await self.run_lcspr(result.held_on, result.key_lines_of_enquiry)
         else:
             self.state.closed_reason = (f"rapid review recommendation ({result.recommendation}): "
                                         "no further local review")
+
+    async def run_lcspr(self, decided_on: date, key_lines_of_enquiry: list[str]) -> None:
+        """Six months from the decision to publication; then the action plan (stage)."""
+        result: LcsprResult = await (await self.start_lifecycle(
+            "lcspr", "lcspr", LcsprWorkflow.run,
+            LcsprInput(case_ref=self.input.case_ref,
+                       parent_workflow_id=workflow.info().workflow_id,
+                       referral=self.input.referral, profile=self.input.profile,
+                       decided_on=decided_on, key_lines_of_enquiry=key_lines_of_enquiry),
+            "local child safeguarding practice review (6 months)"))
+        self.life.record("lcspr", "published", "safeguarding partners",
+                         f"published {result.published_on} at {result.url}")
+        self.set_stage("action_plan")
 
     async def start_lifecycle(self, name: str, stage: CaseStage, run: Any, arg: BaseModel,
                               summary: str) -> ChildWorkflowHandle[Any, Any]:
@@ -151,6 +179,11 @@ class CaseWorkflow:
     @workflow.signal
     def sin_decided(self, signal: SinDecided) -> None:
         self.state.sin_outcome = signal.outcome
+
+    @workflow.signal
+    def commission_lcspr(self, signal: CommissionLcspr) -> None:
+        if not any(ref.name == "lcspr" for ref in self.state.lifecycles):
+            self.state.commission = signal
 
     @workflow.signal
     def close(self, signal: CloseCase) -> None:

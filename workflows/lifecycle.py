@@ -52,9 +52,10 @@ class Lifecycle:
         self.state = state
 
     # --- deadlines -------------------------------------------------------------------------
-    async def plan(self, *requests: DeadlineRequest) -> list[Deadline]:
-        """Compute deadlines once (in an activity) and keep them; a known key is never redone."""
-        todo = [r for r in requests if r.key not in self.state.deadlines]
+    async def plan(self, *requests: DeadlineRequest, replace: bool = False) -> list[Deadline]:
+        """Compute deadlines once (in an activity) and keep them; a known key is never redone
+        unless the caller means to (`replace`, e.g. a publication date planned again)."""
+        todo = [r for r in requests if replace or r.key not in self.state.deadlines]
         if todo:
             result = await workflow.execute_local_activity(
                 compute_deadlines,

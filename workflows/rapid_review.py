@@ -85,6 +85,8 @@ class RapidReviewWorkflow:
             submitted_at = await self.submit()
             reply = await self.panel_reply()
             result = RrResult(held=True, recommendation=self.outcome.recommendation,
+                              held_on=self.outcome.held_on,
+                              key_lines_of_enquiry=self.outcome.key_lines_of_enquiry,
                               panel_reply=reply, submitted_at=submitted_at)
         chase.cancel()
         for question in scoping:

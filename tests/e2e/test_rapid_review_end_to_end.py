@@ -101,13 +101,34 @@ async def test_referral_through_rapid_review_to_the_panel(wm_stack: Stack, tmp_p
     stack.cli("rr", "panel-reply", case_ref, "--reply", "content")
     case = stack.show(case_ref)
     for _ in range(50):
-        if case["stage"] == "awaiting_lcspr":
+        if case["stage"] == "lcspr":
             break
         case = stack.show(case_ref)
-    assert case["stage"] == "awaiting_lcspr"
+    assert case["stage"] == "lcspr"  # recommendation (b): the LCSPR has started
+    assert any(d["key"] == "lcspr.publication" for d in case["deadlines"])
     states = {d["key"]: d["state"] for d in case["deadlines"] if d["key"].startswith("rr.")}
     assert states["rr.scoping_requests"] == "missed"  # sent on day 9: two-day duty was late
     assert states["rr.scoping_returns"] == "met"
     assert states["rr.meeting_window"] == "met"
     assert states["rr.submission"] == "met"
     assert states["rr.panel_response"] == "met"
+
+    # The LCSPR's operator commands: a refused recording names its problem and changes nothing.
+    reviewer = ["lcspr", "reviewer", case_ref, "--name", "Rowan Reviewer",
+                "--email", "rowan@reviewers.example.org", "--kind", "external"]
+    no_declaration = stack.cli(*reviewer, check=False)
+    assert no_declaration.returncode == 2 and "conflict_of_interest" in no_declaration.stderr
+    stack.cli(*reviewer, "--coi-declared", "--cv-received", "--reference-taken",
+              "--insurance-confirmed")
+    notice = await one(stack, "lcspr_reviewer_notice", PANEL, case_ref)
+    assert "Rowan Reviewer" in notice.text
+    assert not any(p.lower() in notice.raw.lower() for p in PERSONAL)
+    early = stack.cli("lcspr", "executive", case_ref, "--approved-on",
+                      london_today().isoformat(), check=False)
+    assert early.returncode == 2 and "not awaiting Executive approval" in early.stderr
+    too_close = stack.cli("lcspr", "plan-publication", case_ref, "--on",
+                          add_working_days(london_today(), 3).isoformat(),
+                          "--report-url", "https://example.org/r", check=False)
+    assert too_close.returncode == 2 and "too close" in too_close.stderr
+    lcspr = next(d for d in stack.show(case_ref)["decisions"] if d["kind"] == "reviewer_appointed")
+    assert lcspr["choice"] == "Rowan Reviewer"

@@ -112,7 +112,9 @@ class Harness:
         directory.mkdir(parents=True, exist_ok=True)
         for n, case_ref in enumerate(self.started):
             handles = (("case", self.case(case_ref)), ("sin", self.sin(case_ref)),
-                       ("rr", self.rr(case_ref)))
+                       ("rr", self.rr(case_ref)),
+                       ("lcspr", self.client.get_workflow_handle(
+                           lifecycle_workflow_id(case_ref, "lcspr"))))
             for kind, handle in handles:
                 try:
                     history = await handle.fetch_history()

@@ -115,7 +115,9 @@ async def test_on_time_returns_quorate_meeting_ratified_and_submitted(wm_harness
     await h.rr(case_ref).signal("record_panel_reply", PanelReply(reply="content"))
     result = await h.rr(case_ref).result()
     assert result.held and result.recommendation == "b" and result.panel_reply == "content"
-    case = await h.stage(case_ref, "awaiting_lcspr")
+    case = await h.stage(case_ref, "lcspr")  # (b): the LCSPR starts, from the meeting date
+    assert any(d["kind"] == "lcspr_commissioned" and str(d["rationale"]).endswith(
+        deadline(view, "rr.meeting_window").opens.isoformat()) for d in case["decisions"])
     states = {d["key"]: d["state"] for d in case["deadlines"] if d["key"].startswith("rr.")}
     assert states["rr.panel_response"] == "met" and states["rr.submission"] == "met"
     assert endorse.links  # optional endorsement was offered, not awaited

@@ -1,0 +1,198 @@
+"""LCSPR (SPEC §7) over six months on the time-skipping server: a late agency, a reviewer
+replaced, a pause for an inquest, a publication date too close for notice, then publication
+with the notice and the NSPCC copy checked. Agencies and partners answer by their links."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from temporalio.client import Client, WorkflowHandle
+
+from domain.calendar import LONDON, london_today, working_days_between
+from domain.case import LifecycleView, lifecycle_workflow_id
+from domain.lcspr import (
+    ExecutiveApproval,
+    LcsprInput,
+    LcsprResult,
+    NewInformation,
+    Pause,
+    Publication,
+    PublicationPlan,
+    QualityAssurance,
+    Reviewer,
+    TermsOfReference,
+)
+from domain.referral import parse_referral
+from tests.support import PERSONAL, eventually, referral_data
+from tests.workflows.conftest import Harness
+from workflows.lcspr import LcsprWorkflow
+
+AGENCIES = ["childrens_social_care", "police", "health"]
+NATIONAL = {"Mailbox.NationalReviewPanel@education.gov.uk", "SCR.SIN@ofsted.gov.uk",
+            "Mailbox.CPOD@education.gov.uk"}
+NSPCC = "information@nspcc.org.uk"
+SUBMISSION = {"completer": "Named lead", "document_reference": "secure mail 2026-118",
+              "quality_assured_by": "Head of safeguarding"}
+
+
+def reviewer(name: str) -> Reviewer:
+    return Reviewer(name=name, email=f"{name.split()[0].lower()}@reviewers.example.org",
+                    kind="external", conflict_of_interest_declared=True, cv_received=True,
+                    reference_taken=True, insurance_confirmed=True)
+
+
+async def start_lcspr(h: Harness, events_per_run: int = 1500) -> WorkflowHandle[Any, LcsprResult]:
+    today = london_today()
+    referral = parse_referral(referral_data(today), known_agencies=set(h.settings.profile.agencies))
+    case_ref = "WMSCP-2026-LCSP"
+    h.started.append(case_ref)  # recorded for the replay tests like any case
+    return await h.client.start_workflow(
+        LcsprWorkflow.run,
+        LcsprInput(case_ref=case_ref, parent_workflow_id=f"case-{case_ref}", referral=referral,
+                   profile=h.settings.profile, decided_on=today,
+                   key_lines_of_enquiry=["Information sharing between agencies"],
+                   events_per_run=events_per_run),
+        id=lifecycle_workflow_id(case_ref, "lcspr"), task_queue=h.settings.temporal_task_queue)
+
+
+async def view(handle: WorkflowHandle) -> LifecycleView:
+    return await handle.query("view", result_type=LifecycleView)
+
+
+async def phase(handle: WorkflowHandle, expected: str) -> LifecycleView:
+    return await eventually(lambda: view(handle), lambda v: v.step == expected,
+                            what=f"LCSPR phase {expected}")
+
+
+def due(v: LifecycleView, key: str) -> Any:
+    return next(d for d in v.deadlines if d.key == key)
+
+
+async def history_lengths(client: Client, workflow_id: str) -> list[int]:
+    """Events in each run of the workflow, latest first, following continue-as-new back."""
+    lengths: list[int] = []
+    run_id: str | None = None
+    while True:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        lengths.append(len(history.events))
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id or None
+        if run_id is None:
+            return lengths
+
+
+@pytest.mark.parametrize("events_per_run", [1500, 150], ids=["default", "many-runs"])
+async def test_six_month_review_to_publication(wm_harness: Harness, events_per_run: int,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    h = wm_harness
+    lcspr = await start_lcspr(h, events_per_run)
+    today = london_today()
+    await h.mail.wait_for("lcspr_commissioned", h.email("partnership_chair"))
+    v = await view(lcspr)
+    assert due(v, "lcspr.publication").due == _six_months(today)
+
+    await lcspr.signal("appoint_reviewer", reviewer("Rowan First"))
+    await h.mail.wait_for("lcspr_reviewer_notice", count=3)
+    terms = TermsOfReference(
+        period_from=today - timedelta(days=365), period_to=today,
+        key_lines_of_enquiry=["How was information shared?"],
+        methodology=["chronologies", "information_reports", "learning_workshop"],
+        agencies=AGENCIES, family_plan="Mother to be invited once police agree timing.",
+        key_dates={"agency_submissions_due": today + timedelta(days=28)})
+    await lcspr.signal("record_terms", terms)
+    for agency in AGENCIES:
+        lead = h.settings.profile.agencies[agency].safeguarding_lead.email
+        chronology, report = await h.mail.wait_for("lcspr_chronology_request", lead), \
+            await h.mail.wait_for("lcspr_information_report_request", lead)
+        await h.answer_with_fields(chronology[0], "submitted", SUBMISSION)
+        if agency != "health":  # health's information report will be late
+            await h.answer_with_fields(report[0], "submitted", SUBMISSION)
+
+    await h.skip(days=35)  # past the submission date
+    health = h.settings.profile.agencies["health"]
+    (reminder,) = await h.mail.wait_for("lcspr_submission_reminder",
+                                        health.safeguarding_lead.email)
+    overdue = await h.mail.wait_for("lcspr_submission_overdue", count=2)
+    assert {m.to for m in overdue} == {health.lig_representative.email, h.email("team")}
+    assert due(await view(lcspr), "lcspr.information_report.health").state == "missed"
+    await h.answer_with_fields(reminder, "submitted", SUBMISSION)  # late, still recorded
+
+    await lcspr.signal("remove_reviewer", NewInformation(details="conflict came to light"))
+    await lcspr.signal("appoint_reviewer", reviewer("Sasha Second"))
+    replaced = await h.mail.wait_for("lcspr_reviewer_notice", count=6)
+    assert any("Sasha Second" in m.text and "replaced" in m.subject for m in replaced)
+
+    await lcspr.signal("pause", Pause(reason="inquest", details="Coroner's inquest listed."))
+    await h.mail.wait_for("lcspr_paused", count=2)
+    v = await eventually(lambda: view(lcspr),
+                         lambda v: due(v, "lcspr.publication").state == "paused")
+    before = due(v, "lcspr.publication").due
+    await h.skip(days=30)
+    await lcspr.signal("resume", NewInformation(details="Inquest concluded."))
+    await h.mail.wait_for("lcspr_resumed", count=2)
+    v = await eventually(lambda: view(lcspr),
+                         lambda v: due(v, "lcspr.publication").state == "pending")
+    after = due(v, "lcspr.publication").due
+    assert 29 <= (after - before).days <= 31
+
+    await lcspr.signal("record_draft", NewInformation(details="draft v1"))
+    await phase(lcspr, "quality_assurance")
+    await lcspr.signal("record_qa", QualityAssurance(outcome="approved"))
+    for role in ("la_decision_maker", "police_decision_maker", "icb_decision_maker"):
+        (request,) = await h.mail.wait_for("lcspr_approval_request", h.email(role))
+        await h.answer(request, "approve", "approved")
+    await phase(lcspr, "executive_approval")
+    now = (await h.env.get_current_time()).astimezone(LONDON).date()
+    await lcspr.signal("record_executive", ExecutiveApproval(approved_on=now))
+    await phase(lcspr, "publication")
+
+    too_close = now + timedelta(days=3)
+    await lcspr.signal("plan_publication", PublicationPlan(on=too_close, report_url="https://x"))
+    v = await eventually(lambda: view(lcspr), lambda v: v.refused, what="the refusal")
+    assert "too close" in v.refused[-1] and "7 working days" in v.refused[-1]
+    assert not h.mail.find("lcspr_prepublication_notice")
+
+    publish_on = now + timedelta(days=21)
+    await lcspr.signal("plan_publication", PublicationPlan(
+        on=publish_on, report_url="https://secure.example.org/reports/wmscp-lcsp"))
+    notices = await h.mail.wait_for("lcspr_prepublication_notice", count=3)
+    assert {m.to for m in notices} == NATIONAL
+    # Mail Date headers carry the real clock; the workflow's records carry test time.
+    v = await eventually(lambda: view(lcspr),
+                         lambda v: due(v, "lcspr.prepublication_notice").completed_at)
+    noticed_on = due(v, "lcspr.prepublication_notice").completed_at.astimezone(LONDON).date()
+    assert working_days_between(noticed_on, publish_on) >= 7
+    await h.skip(days=21)
+    await lcspr.signal("record_publication", Publication(
+        on=publish_on, url="https://wmscp.example.org/reviews/2027-1", reviewer_named=True))
+    result = await lcspr.result()
+    assert result.published_on == publish_on
+    (nspcc,) = await h.mail.wait_for("lcspr_nspcc", NSPCC)
+    v = await view(lcspr)
+    published = next(d for d in v.decisions if d.kind == "published")
+    assert published.at.astimezone(LONDON).date() >= publish_on  # NSPCC told after publication
+    assert v.messages[-1].template == "lcspr_nspcc"
+    for mail in h.mail.all():
+        if mail.to in NATIONAL | {NSPCC}:
+            assert not any(p.lower() in mail.raw.lower() for p in PERSONAL), mail.template
+            assert "Z.T." not in mail.raw
+
+    v = await view(lcspr)
+    assert due(v, "lcspr.publication").state == "met"
+    assert due(v, "lcspr.prepublication_notice").state == "met"
+    lengths = await history_lengths(h.client, lcspr.id)
+    with capsys.disabled():
+        print(f"\nLCSPR history ({events_per_run} events per run): {len(lengths)} run(s), "
+              f"events per run {lengths}, longest {max(lengths)}")
+    assert max(lengths) < 2000
+    assert result.runs == len(lengths)
+    if events_per_run == 150:
+        assert len(lengths) > 1  # the state, questions and links survived continue-as-new
+
+
+def _six_months(day: date) -> date:
+    from domain.calendar import add_months
+
+    return add_months(day, 6)

@@ -1,0 +1,284 @@
+"""LcsprWorkflow: the local child safeguarding practice review, to publication (SPEC §7).
+
+The review lives six months or more and is driven by the team's recordings, so the workflow
+is an event loop: signals check and record what happened and queue the effects it asks for
+(letters, requests, deadlines); the loop performs them, reminds and escalates when deadlines
+fall due, and continues as new when Temporal suggests, carrying its whole state (questions and
+their links included, so links in old emails keep working).
+
+Signals: answer(AnswerSignal), appoint_reviewer(Reviewer), remove_reviewer(NewInformation),
+         record_terms(TermsOfReference), request_revision(Revision), record_family(FamilyRecord),
+         schedule_workshop(Workshop), record_draft(NewInformation), record_qa(QualityAssurance),
+         record_executive(ExecutiveApproval), plan_publication(PublicationPlan),
+         record_publication(Publication), pause(Pause), resume(NewInformation),
+         new_information(NewInformation)
+Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta
+
+from pydantic import Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.deadlines import shift_deadline
+    from domain.deadlines import DeadlineRequest, ShiftRequest
+    from domain.lcspr import (
+        AGENCY_WORK,
+        Effect,
+        ExecutiveApproval,
+        FamilyRecord,
+        LcsprInput,
+        LcsprResult,
+        Pause,
+        Phase,
+        Publication,
+        PublicationPlan,
+        Reviewer,
+        Revision,
+        TermsOfReference,
+        Workshop,
+    )
+    from domain.rapid_review import DECISION_MAKER_ROLE, PARTNERS
+
+from workflows.lcspr_messages import LcsprMessages
+from workflows.lcspr_recordings import LcsprRecordings
+from workflows.lifecycle import Lifecycle, LifecycleState
+
+
+class LcsprState(LifecycleState):
+    phase: Phase = "commissioning"
+    started: bool = False
+    runs: int = 1
+    reviewer: Reviewer | None = None
+    former_reviewers: list[Reviewer] = Field(default_factory=list)
+    terms: TermsOfReference | None = None
+    family: list[FamilyRecord] = Field(default_factory=list)
+    workshops: list[Workshop] = Field(default_factory=list)
+    revisions: int = 0
+    approval_round: int = 0
+    executive: ExecutiveApproval | None = None
+    plan: PublicationPlan | None = None
+    publication: Publication | None = None
+    pause: Pause | None = None
+    paused_at: datetime | None = None
+    paused_days: int = 0
+    effects: list[Effect] = Field(default_factory=list)
+    reminded: list[str] = Field(default_factory=list)
+    escalated: list[str] = Field(default_factory=list)
+
+
+@workflow.defn
+class LcsprWorkflow(LcsprRecordings):
+    @workflow.init
+    def __init__(self, input: LcsprInput) -> None:
+        self.input = input
+        self.state = (LcsprState.model_validate(input.carried) if input.carried
+                      else LcsprState())
+        self.life = Lifecycle("lcspr", input.case_ref, input.profile, self.state)
+        self.msg = LcsprMessages(self.life, input)
+
+    @workflow.run
+    async def run(self, input: LcsprInput) -> LcsprResult:
+        state = self.state
+        if not state.started:
+            state.started = True
+            self.effect("start")
+        while True:
+            while state.effects:
+                effect = state.effects.pop(0)
+                await getattr(self, f"do_{effect.name}")(effect)
+            if state.phase == "published":
+                break
+            await self.check_deadlines()
+            if self.run_is_long() and not state.effects:
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                state.runs += 1
+                workflow.continue_as_new(input.model_copy(
+                    update={"carried": state.model_dump(mode="json")}))
+            await self.wait_for_work()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        publication = state.publication
+        assert publication is not None
+        return LcsprResult(published_on=publication.on, url=publication.url,
+                           improvements_only=publication.improvements_only,
+                           paused_days=state.paused_days, runs=state.runs,
+                           completed_at=workflow.now())
+
+    def run_is_long(self) -> bool:
+        info = workflow.info()
+        return (info.is_continue_as_new_suggested()
+                or info.get_current_history_length() > self.input.events_per_run)
+
+    def effect(self, name: str, **payload: object) -> None:
+        self.state.effects.append(Effect(name=name, payload=payload))
+
+    def refuse(self, why: str) -> None:
+        self.state.refused.append(why)
+
+    # --- the clock ----------------------------------------------------------------------------
+    def timers(self) -> list[tuple[datetime, str, str]]:
+        """(when, deadline key, 'remind' | 'due') still to act on, soonest first."""
+        todo = []
+        for key, d in self.state.deadlines.items():
+            if d.state != "pending" or not (key.startswith("lcspr.chronology")
+                                            or key.startswith("lcspr.information_report")
+                                            or key == "lcspr.publication"):
+                continue
+            if d.remind_at and key not in self.state.reminded:
+                todo.append((d.remind_at, key, "remind"))
+            if key not in self.state.escalated:
+                todo.append((d.due_at, key, "due"))
+        return sorted(todo)
+
+    async def check_deadlines(self) -> None:
+        now = workflow.now()
+        for when, key, kind in self.timers():
+            if when > now:
+                break
+            question = next((q for q in self.state.book.open_questions()
+                             if q.deadline_key == key), None)
+            if kind == "remind":
+                self.state.reminded.append(key)
+                if question and now < self.state.deadlines[key].due_at:
+                    await self.life.remind(question, "lcspr_submission_reminder")
+            else:
+                self.state.escalated.append(key)
+                if key == "lcspr.publication":
+                    await self.msg.overdue(key, "publication of the review")
+                elif question:
+                    self.state.deadlines[key].miss()
+                    await self.msg.submission_overdue(question)
+        self.life.publish()
+
+    async def wait_for_work(self) -> None:
+        timers = self.timers()
+        timeout = (timers[0][0] - workflow.now()) if timers else None
+        summary = None
+        if timers:
+            _, key, kind = timers[0]
+            deadline = self.state.deadlines[key]
+            summary = f"{kind}: {deadline.label}, due {deadline.due_text}"
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: bool(self.state.effects) or self.run_is_long(),
+                timeout=timeout if timeout is None or timeout > timedelta(0) else timedelta(0),
+                timeout_summary=summary)
+
+    # --- effects (performed by the loop) ------------------------------------------------------
+    async def do_start(self, effect: Effect) -> None:
+        await self.life.plan(DeadlineRequest(key="lcspr.publication",
+                                             base=self.input.decided_on))
+        self.life.record("lcspr_commissioned", "lcspr", "safeguarding partners",
+                         f"decided on {self.input.decided_on}")
+        await self.msg.commissioned()
+
+    async def do_reviewer(self, effect: Effect) -> None:
+        assert self.state.reviewer is not None
+        await self.msg.reviewer_to_national_bodies(self.state.reviewer,
+                                                   replacing=bool(effect.payload["replacing"]))
+
+    async def do_agency_requests(self, effect: Effect) -> None:
+        terms = self.state.terms
+        assert terms is not None
+        works = [AGENCY_WORK[m] for m in terms.methodology if m in AGENCY_WORK]
+        await self.life.plan(*(
+            DeadlineRequest(key=f"lcspr.{work}.{agency}",
+                            base=terms.key_dates.agency_submissions_due,
+                            remind_working_days_before=1)
+            for work in works for agency in terms.agencies))
+        for work in works:
+            for agency in terms.agencies:
+                await self.life.ask(f"{work}:{agency}", "agency_submission", [f"agency:{agency}"],
+                                    f"lcspr.{work}.{agency}", f"lcspr_{work}_request",
+                                    self.msg.agency_context(agency))
+
+    async def do_revision(self, effect: Effect) -> None:
+        revision = Revision.model_validate(effect.payload)
+        n = self.state.revisions
+        key = f"lcspr.{revision.work}.{revision.agency}.revision{n}"
+        await self.life.plan(DeadlineRequest(key=key, base=revision.due,
+                                             remind_working_days_before=1))
+        await self.life.ask(f"{revision.work}:{revision.agency}:revision{n}", "agency_submission",
+                            [f"agency:{revision.agency}"], key, "lcspr_revision_request",
+                            {**self.msg.agency_context(revision.agency),
+                             "work": revision.work.replace("_", " "),
+                             "revision_request": revision.request})
+
+    async def do_workshop(self, effect: Effect) -> None:
+        await self.msg.workshop(Workshop.model_validate(effect.payload), self.state)
+
+    async def do_draft(self, effect: Effect) -> None:
+        await self.msg.quality_assurance_request()
+
+    async def do_approval(self, effect: Effect) -> None:
+        self.state.approval_round += 1
+        round_ = self.state.approval_round
+        for partner in PARTNERS:
+            role = DECISION_MAKER_ROLE[partner]
+            await self.life.ask(f"approve:{partner}:{round_}", "approval", [role],
+                                "lcspr.publication", "lcspr_approval_request", self.msg.base)
+
+    async def do_approvals_done(self, effect: Effect) -> None:
+        objections = effect.payload["objections"]
+        if objections:
+            self.state.phase = "drafting"
+            await self.msg.objection("\n".join(objections))  # type: ignore[arg-type]
+        else:
+            self.state.phase = "executive_approval"
+            await self.msg.executive_request()
+
+    async def do_plan_publication(self, effect: Effect) -> None:
+        plan = PublicationPlan.model_validate(effect.payload)
+        (notice,) = await self.life.plan(DeadlineRequest(key="lcspr.prepublication_notice",
+                                                         base=plan.on), replace=True)
+        if workflow.now() > notice.due_at:
+            del self.state.deadlines[notice.key]
+            self.life.publish()
+            self.refuse(f"publication on {plan.on} is too close: the full report must reach the "
+                        f"Panel, DfE and Ofsted by {notice.due} (7 working days before)")
+            return
+        self.state.plan = plan
+        await self.msg.prepublication_notice(plan)
+        self.life.complete(notice.key)
+        self.life.record("publication_planned", plan.on.isoformat(), "partnership team",
+                         f"full report sent to the Panel, DfE and Ofsted on notice by {notice.due}")
+
+    async def do_published(self, effect: Effect) -> None:
+        publication = Publication.model_validate(effect.payload)
+        self.state.publication = publication
+        self.life.complete("lcspr.publication", note=f"published {publication.on}")
+        if publication.improvements_only:
+            await self.msg.improvements_only(publication)
+        await self.msg.nspcc(publication)
+        self.life.record("published", publication.url, "partnership team",
+                         "improvements only" if publication.improvements_only else "full report")
+        self.state.phase = "published"
+
+    async def do_pause(self, effect: Effect) -> None:
+        pause = self.state.pause
+        assert pause is not None
+        self.state.deadlines["lcspr.publication"].pause(f"paused: {pause.reason}")
+        self.life.publish()
+        await self.msg.paused(pause)
+
+    async def do_resume(self, effect: Effect) -> None:
+        paused_at, current = self.state.paused_at, self.state.deadlines["lcspr.publication"]
+        assert paused_at is not None
+        shifted = await workflow.execute_local_activity(
+            shift_deadline,
+            ShiftRequest(deadline=current, paused_at=paused_at, resumed_at=workflow.now(),
+                         close_of_business=self.input.profile.partnership.close_of_business
+                         .isoformat()),
+            start_to_close_timeout=timedelta(seconds=10))
+        self.state.paused_days += (shifted.due - current.due).days
+        self.state.deadlines["lcspr.publication"] = shifted
+        self.state.pause, self.state.paused_at = None, None
+        self.life.publish()
+        await self.msg.resumed(shifted)
+
+    async def do_new_information(self, effect: Effect) -> None:
+        await self.msg.national_review_information(str(effect.payload["details"]))
