@@ -48,6 +48,8 @@ from workflows.lcspr_messages import LcsprMessages
 from workflows.lcspr_recordings import LcsprRecordings
 from workflows.lifecycle import Lifecycle, LifecycleState
 
+QUIET = timedelta(minutes=2)
+
 
 class LcsprState(LifecycleState):
     phase: Phase = "commissioning"
@@ -94,7 +96,7 @@ class LcsprWorkflow(LcsprRecordings):
             if state.phase == "published":
                 break
             await self.check_deadlines()
-            if self.run_is_long() and not state.effects:
+            if self.run_is_long() and not state.effects and await self.quiet():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 state.runs += 1
                 workflow.continue_as_new(input.model_copy(
@@ -107,6 +109,19 @@ class LcsprWorkflow(LcsprRecordings):
                            improvements_only=publication.improvements_only,
                            paused_days=state.paused_days, runs=state.runs,
                            completed_at=workflow.now())
+
+    async def quiet(self) -> bool:
+        """True after a spell with no new work: the moment to continue as new, when nobody is
+        mid-conversation with this run (a query racing the hand-over is not answered on every
+        server). A run far past its budget goes on regardless."""
+        if workflow.info().get_current_history_length() > 2 * self.input.events_per_run:
+            return True
+        try:
+            await workflow.wait_condition(lambda: bool(self.state.effects), timeout=QUIET,
+                                          timeout_summary="quiet before continuing as new")
+        except TimeoutError:
+            return True
+        return False
 
     def run_is_long(self) -> bool:
         info = workflow.info()
@@ -164,7 +179,7 @@ class LcsprWorkflow(LcsprRecordings):
             summary = f"{kind}: {deadline.label}, due {deadline.due_text}"
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(
-                lambda: bool(self.state.effects) or self.run_is_long(),
+                lambda: bool(self.state.effects),
                 timeout=timeout if timeout is None or timeout > timedelta(0) else timedelta(0),
                 timeout_summary=summary)
 

@@ -196,3 +196,90 @@ def _six_months(day: date) -> date:
     from domain.calendar import add_months
 
     return add_months(day, 6)
+
+
+async def test_revision_family_workshop_objection_and_improvements_only(
+        wm_harness: Harness) -> None:
+    h = wm_harness
+    lcspr = await start_lcspr(h)
+    today = london_today()
+    await lcspr.signal("record_terms", TermsOfReference(
+        period_from=today - timedelta(days=90), period_to=today,
+        key_lines_of_enquiry=["Voice of the child"], methodology=["chronologies"],
+        agencies=["police"], family_plan="Father to be invited.",
+        key_dates={"agency_submissions_due": today + timedelta(days=20)}))
+    v = await eventually(lambda: view(lcspr), lambda v: v.refused, what="refusal")
+    assert "appoint the reviewer" in v.refused[-1]
+    await lcspr.signal("appoint_reviewer", reviewer("Rowan First"))
+    await lcspr.signal("record_terms", TermsOfReference(
+        period_from=today - timedelta(days=90), period_to=today,
+        key_lines_of_enquiry=["Voice of the child"], methodology=["chronologies"],
+        agencies=["police"], family_plan="Father to be invited.",
+        key_dates={"agency_submissions_due": today + timedelta(days=20)}))
+    police_lead = h.settings.profile.agencies["police"].safeguarding_lead.email
+    (request,) = await h.mail.wait_for("lcspr_chronology_request", police_lead)
+    await h.answer_with_fields(request, "submitted", SUBMISSION)
+    await lcspr.signal("request_revision", {"agency": "police", "work": "chronology",
+                                            "due": (today + timedelta(days=30)).isoformat(),
+                                            "request": "Add the May contacts."})
+    (revision,) = await h.mail.wait_for("lcspr_revision_request", police_lead)
+    assert "Add the May contacts." in revision.text
+    await h.answer_with_fields(revision, "submitted", SUBMISSION)
+
+    # Criminal proceedings may be pending (the referral says so): police agree the timing.
+    await lcspr.signal("record_family", {"member": "father", "status": "contacted"})
+    await lcspr.signal("record_family", {"member": "father", "status": "contacted",
+                                         "police_agreed_timing": True})
+    await lcspr.signal("record_family", {"member": "mother", "status": "declined",
+                                         "reason": "does not wish to take part"})
+    await lcspr.signal("schedule_workshop", {"kind": "learning_workshop",
+                                             "on": (today + timedelta(days=40)).isoformat()})
+    invitations = await h.mail.wait_for("lcspr_workshop_invitation", count=2)
+    assert {m.to for m in invitations} == {police_lead, "rowan@reviewers.example.org"}
+    await lcspr.signal("new_information", NewInformation(
+        details="Zephyrine's sibling disclosed further harm."))
+    (new_info,) = await h.mail.wait_for("lcspr_new_information",
+                                        "Mailbox.NationalReviewPanel@education.gov.uk")
+    assert "Zephyrine" not in new_info.raw and "[redacted]" in new_info.text
+
+    await lcspr.signal("record_draft", NewInformation(details="draft v1"))
+    await lcspr.signal("record_qa", QualityAssurance(outcome="approved"))
+    police = (await h.mail.wait_for("lcspr_approval_request",
+                                    h.email("police_decision_maker")))[0]
+    await h.answer(police, "object", "the chronology gap is not analysed")
+    for role in ("la_decision_maker", "icb_decision_maker"):
+        (approval,) = await h.mail.wait_for("lcspr_approval_request", h.email(role))
+        await h.answer(approval, "approve", "approved")
+    objection = await h.mail.wait_for("lcspr_objection", count=2)
+    assert "chronology gap" in objection[0].text
+    await phase(lcspr, "drafting")
+    await lcspr.signal("record_draft", NewInformation(details="draft v2"))
+    await lcspr.signal("record_qa", QualityAssurance(outcome="approved"))
+    for role in ("la_decision_maker", "police_decision_maker", "icb_decision_maker"):
+        approvals = await h.mail.wait_for("lcspr_approval_request", h.email(role), count=2)
+        await h.answer(approvals[-1], "approve", "approved")
+    await phase(lcspr, "executive_approval")
+    await lcspr.signal("record_executive", ExecutiveApproval(approved_on=today))
+    await phase(lcspr, "publication")
+    publish_on = today + timedelta(days=20)
+    await lcspr.signal("record_publication", Publication(
+        on=publish_on, url="https://x", reviewer_named=True))
+    v = await eventually(lambda: view(lcspr), lambda v: "plan the publication" in v.refused[-1])
+    await lcspr.signal("plan_publication", PublicationPlan(on=publish_on, report_url="https://r"))
+    await h.mail.wait_for("lcspr_prepublication_notice", count=3)
+    await h.skip(days=20)
+    await lcspr.signal("record_publication", Publication(
+        on=publish_on, url="https://wmscp.example.org/improvements", reviewer_named=True,
+        improvements_only=True, justification="Publishing in full would identify Zephyrine."))
+    result = await lcspr.result()
+    assert result.improvements_only
+    justification = await h.mail.wait_for("lcspr_improvements_only", count=2)
+    assert {m.to for m in justification} == {"Mailbox.NationalReviewPanel@education.gov.uk",
+                                             "Mailbox.CPOD@education.gov.uk"}
+    assert all("Zephyrine" not in m.raw for m in justification)
+    v = await view(lcspr)
+    family = [d for d in v.decisions if d.kind == "family_engagement"]
+    assert [d.choice for d in family] == ["contacted", "declined"]
+    assert any("agree the timing of family contact with the police" in r for r in v.refused)
+    assert due(v, "lcspr.chronology.police").state == "met"
+    assert due(v, "lcspr.chronology.police.revision1").state == "met"
