@@ -17,7 +17,8 @@ from markupsafe import Markup, escape
 from domain.calendar import LONDON
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-_URL = re.compile(r"(https?://[^\s<]+)")
+# A URL, without the full stop or bracket that ends the sentence around it.
+_URL = re.compile(r"(https?://[^\s<]*[^\s<.,;:!?)\]])")
 
 
 def when(value: object) -> str:

@@ -75,6 +75,20 @@ def context(**changes: Any) -> dict[str, Any]:
         "participants": "- Children's Social Care\n- Police",
         "partnership_code": "IOW",
         "objections": "- Police: the timeline omits May.",
+        # LCSPR
+        "decided_on": "2027-01-05",
+        "replacing": "",
+        "work": "chronology",
+        "revision_request": "Please add the May contacts.",
+        "kind": "learning workshop",
+        "on": "2027-03-01",
+        "publish_on": "2027-06-01",
+        "report_url": "https://secure.example.org/reports/iow-1",
+        "justification": "Publishing in full would identify the family.",
+        "url": "https://iowscp.example.org/reviews/2027-1",
+        "published_on": "2027-06-01",
+        "reason": "inquest",
+        "details": "The inquest is listed for March.",
     }
     base.update(changes)
     return base
@@ -159,8 +173,13 @@ def test_link_url_is_a_link_in_text_and_html(name: str) -> None:
 def test_no_link_when_link_url_is_none(name: str) -> None:
     rendered = Renderer().render(name, context(link_url=None))
     assert "respond.iow.example.org" not in rendered.text + rendered.html
-    assert "<a " not in rendered.html
+    assert "/respond/" not in rendered.html and "Open the secure page" not in rendered.html
     assert "secure link (personal to you" not in rendered.text
+
+
+def test_urls_are_linked_without_the_sentence_punctuation_around_them() -> None:
+    rendered = Renderer().render("lcspr_nspcc", context())
+    assert '<a href="https://iowscp.example.org/reviews/2027-1">' in rendered.html
 
 
 def test_deputy_greeting_names_the_role_acted_for() -> None:
