@@ -22,10 +22,12 @@ from domain.settings import Settings
 from starter.connection import connect, ensure_search_attributes
 from workflows.case import CaseWorkflow
 from workflows.lcspr import LcsprWorkflow
+from workflows.lig_triage import LigTriageWorkflow
 from workflows.rapid_review import RapidReviewWorkflow
 from workflows.sin_decision import SinDecisionWorkflow
 
-WORKFLOWS = [CaseWorkflow, SinDecisionWorkflow, RapidReviewWorkflow, LcsprWorkflow]
+WORKFLOWS = [CaseWorkflow, SinDecisionWorkflow, RapidReviewWorkflow, LcsprWorkflow,
+             LigTriageWorkflow]
 
 # Passing these through the sandbox avoids re-importing them per workflow run (cheaper) and
 # sidesteps the Python 3.11 sandbox import-lock race (temporalio/sdk-python #585).

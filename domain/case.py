@@ -24,6 +24,7 @@ CaseStage = Literal[
     "action_plan",
     "national_review",
     "lig_route",
+    "awaiting_local_learning_event",
     "closed",
 ]
 

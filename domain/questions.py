@@ -19,6 +19,7 @@ from domain.people import Recipient
 QuestionKind = Literal[
     "initial_view", "partner_response", "chair_decision", "sin_reference",
     "scoping_return", "ratification", "endorsement", "agency_submission", "approval",
+    "lig_route", "dispute_decision",
 ]
 QuestionStatus = Literal["open", "answered", "closed"]
 LinkStatus = Literal["open", "answered", "closed", "superseded", "unknown"]
@@ -33,6 +34,9 @@ CHOICES: dict[QuestionKind, tuple[str, ...]] = {
     "endorsement": ("endorse", "concerns"),
     "agency_submission": ("submitted",),
     "approval": ("approve", "object"),
+    "lig_route": ("lig_discussion", "leads_meeting", "no_further_action"),
+    "dispute_decision": ("local_learning_event", "other_workstream", "single_agency_learning",
+                         "no_further_action"),
 }
 
 

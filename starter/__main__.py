@@ -13,10 +13,12 @@ import traceback
 
 from starter.cli import app
 from starter.lcspr_cli import lcspr_app
+from starter.lig_cli import lig_app
 from starter.rr_cli import rr_app
 
 app.add_typer(rr_app, name="rr")
 app.add_typer(lcspr_app, name="lcspr")
+app.add_typer(lig_app, name="lig")
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from domain.settings import Settings
 from workflows.case import CaseWorkflow
 
 LIFECYCLE_TYPES = ("CaseWorkflow", "SinDecisionWorkflow", "RapidReviewWorkflow",
-                   "LcsprWorkflow")
+                   "LcsprWorkflow", "LigTriageWorkflow")
 
 
 class CaseNotFound(LookupError):

@@ -188,6 +188,21 @@ async def require_lifecycle(client: Client, case_ref: str, name: str) -> Lifecyc
     raise AssertionError("unreachable")
 
 
+def send_recording(case_ref: str, lifecycle: str, signal: str, arg: object, done: str) -> None:
+    """Signal a lifecycle, then read its refusals: a query sees every signal sent before it,
+    so a recording the workflow refused comes back here as a clear message."""
+    async def go(settings: Settings, client: Client) -> None:
+        before = len((await require_lifecycle(client, case_ref, lifecycle)).refused)
+        await client.get_workflow_handle(lifecycle_workflow_id(case_ref, lifecycle)).signal(
+            signal, arg)
+        after = (await require_lifecycle(client, case_ref, lifecycle)).refused
+        if len(after) > before:
+            fail(f"{case_ref}: refused: {after[-1]}")
+
+    run(go)
+    typer.echo(f"{case_ref}: {done}")
+
+
 @app.command("web")
 def web(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the web app (intake API and the pages behind email links)."""

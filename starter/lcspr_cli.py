@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 
 from domain.calendar import add_working_days, london_today
-from domain.case import CommissionLcspr, case_workflow_id, lifecycle_workflow_id
+from domain.case import CommissionLcspr, case_workflow_id
 from domain.lcspr import (
     ExecutiveApproval,
     FamilyRecord,
@@ -28,7 +28,7 @@ from domain.lcspr import (
     Workshop,
 )
 from domain.settings import Settings
-from starter.cli import fail, require_lifecycle, run
+from starter.cli import fail, run, send_recording
 
 lcspr_app = typer.Typer(no_args_is_help=True, help="Record steps of the LCSPR.")
 
@@ -53,17 +53,7 @@ def _from_file(model: type[BaseModel], file: Path) -> Any:
 
 
 def _send(case_ref: str, signal: str, arg: BaseModel, done: str) -> None:
-    """Signal the review, then read its refusals (queries see every earlier signal)."""
-    async def go(settings: Settings, client: Client) -> None:
-        before = len((await require_lifecycle(client, case_ref, "lcspr")).refused)
-        await client.get_workflow_handle(lifecycle_workflow_id(case_ref, "lcspr")).signal(
-            signal, arg)
-        after = (await require_lifecycle(client, case_ref, "lcspr")).refused
-        if len(after) > before:
-            fail(f"{case_ref}: refused: {after[-1]}")
-
-    run(go)
-    typer.echo(f"{case_ref}: {done}")
+    send_recording(case_ref, "lcspr", signal, arg, done)
 
 
 def _day(value: str, option: str) -> date:

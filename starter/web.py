@@ -37,6 +37,10 @@ TITLES = {
     "scoping_return": "Rapid review: initial scoping and information sharing",
     "ratification": "Ratify the rapid review outcome",
     "endorsement": "Independent Scrutineer: the rapid review outcome",
+    "agency_submission": "LCSPR: confirm your agency's submission",
+    "approval": "Approve the LCSPR report",
+    "lig_route": "LIG chair: choose the route for this referral",
+    "dispute_decision": "Partnership Chair: decide the disputed LIG decision",
 }
 CHOICE_LABELS = {
     "notify": "Notify the Child Safeguarding Practice Review Panel",
@@ -51,9 +55,18 @@ CHOICE_LABELS = {
     "object": "I object to the outcome",
     "endorse": "I endorse the outcome",
     "concerns": "I have concerns about the outcome",
+    "approve": "I approve the report on behalf of my agency",
+    "lig_discussion": "LIG discussion, supported by scoping of agency information",
+    "leads_meeting": "A safeguarding leads meeting",
+    "no_further_action": "No further action",
+    "local_learning_event": "A local learning event",
+    "other_workstream": "Refer to another workstream (e.g. a multi-agency audit)",
+    "single_agency_learning": "Single-agency learning, monitored by the LIG",
 }
 # Choices that must be explained; elsewhere the rationale box is optional.
-NEEDS_RATIONALE = {"notify", "do_not_notify", "agree", "disagree", "object", "concerns"}
+NEEDS_RATIONALE = {"notify", "do_not_notify", "agree", "disagree", "object", "concerns",
+                   "no_further_action", "local_learning_event", "other_workstream",
+                   "single_agency_learning"}
 MAX_FIELD = 10_000
 STATUS_PAGES = {
     "answered": (409, "Already answered",

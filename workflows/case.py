@@ -36,15 +36,18 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.deadlines import DeadlineRequest
     from domain.lcspr import LcsprInput, LcsprResult
+    from domain.lig import LIG_DECISIONS, LigInput, LigResult
     from domain.rapid_review import RrInput, RrResult
 
 from workflows.lcspr import LcsprWorkflow
 from workflows.lifecycle import Lifecycle, LifecycleState
+from workflows.lig_triage import LigTriageWorkflow
 from workflows.rapid_review import RapidReviewWorkflow
 from workflows.sin_decision import SinDecisionWorkflow
 
 RAPID_REVIEW_PATCH = "rapid-review-after-notify"
 LCSPR_PATCH = "lcspr-after-rapid-review"
+LIG_PATCH = "lig-triage"
 
 
 class CaseState(LifecycleState):
@@ -72,6 +75,8 @@ class CaseWorkflow:
             await self.run_sin_decision()
         else:
             self.set_stage("lig_route")
+            if workflow.patched(LIG_PATCH):
+                await self.run_lig_triage("referred_for_discussion")
         while True:
             await workflow.wait_condition(lambda: self.state.closed_reason is not None
                                           or self.state.commission is not None)
@@ -116,6 +121,8 @@ class CaseWorkflow:
         # Cases that reached this point before rapid reviews existed stay as they were.
         if outcome.outcome == "notify" and workflow.patched(RAPID_REVIEW_PATCH):
             await self.run_rapid_review(handle)
+        elif outcome.outcome == "do_not_notify" and workflow.patched(LIG_PATCH):
+            await self.run_lig_triage("do_not_notify")
         # The child keeps tracking the 5-WD notification duty; the case outlives it.
         await handle
 
@@ -136,6 +143,8 @@ class CaseWorkflow:
                          "safeguarding partners", f"Panel reply: {result.panel_reply or '-'}")
         if not result.held:
             self.set_stage("lig_route")
+            if workflow.patched(LIG_PATCH):
+                await self.run_lig_triage("rapid_review_not_held")
         elif result.panel_reply == "national_review" or result.recommendation == "a":
             self.set_stage("national_review")
         elif result.recommendation in ("b", "c"):
@@ -145,6 +154,21 @@ class CaseWorkflow:
         else:
             self.state.closed_reason = (f"rapid review recommendation ({result.recommendation}): "
                                         "no further local review")
+
+    async def run_lig_triage(self, reason: str) -> None:
+        """The LIG route; a local learning event waits for its lifecycle, anything else
+        closes the case with the LIG's decision as the reason."""
+        result: LigResult = await (await self.start_lifecycle(
+            "lig-triage", "lig_route", LigTriageWorkflow.run,
+            LigInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
+                     referral=self.input.referral, profile=self.input.profile,
+                     reason=reason),  # type: ignore[arg-type]
+            "LIG route (below the notification threshold)"))
+        self.life.record("lig_decision", result.decision, result.decided_by)
+        if result.decision == "local_learning_event":
+            self.set_stage("awaiting_local_learning_event")
+        elif self.state.closed_reason is None:
+            self.state.closed_reason = f"LIG decision: {LIG_DECISIONS[result.decision]}"
 
     async def run_lcspr(self, decided_on: date, key_lines_of_enquiry: list[str]) -> None:
         """Six months from the decision to publication; then the action plan (stage)."""

@@ -89,6 +89,11 @@ def context(**changes: Any) -> dict[str, Any]:
         "published_on": "2027-06-01",
         "reason": "inquest",
         "details": "The inquest is listed for March.",
+        # LIG route
+        "decision": "a local learning event",
+        "grounds": "Practice concerns warrant a learning event.",
+        "raised_by": "Police",
+        "review_rationale": "The partners could not agree.",
     }
     base.update(changes)
     return base

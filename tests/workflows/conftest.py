@@ -25,6 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import london_today
 from domain.case import (
+    CaseResult,
     LifecycleView,
     MarkAbsent,
     MeetingOutcome,
@@ -49,6 +50,7 @@ from tests.support import (
     referral_data,
 )
 from worker import build_worker
+from workflows.case import CaseWorkflow
 from workflows.rapid_review import RapidReviewWorkflow
 from workflows.sin_decision import SinDecisionWorkflow
 
@@ -125,8 +127,8 @@ class Harness:
                 (directory / f"{test_name}.{n}.{kind}.json").write_text(history.to_json())
 
 
-    def case(self, case_ref: str) -> WorkflowHandle:
-        return self.client.get_workflow_handle(case_workflow_id(case_ref))
+    def case(self, case_ref: str) -> WorkflowHandle[Any, CaseResult]:
+        return self.client.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_ref))
 
     def sin(self, case_ref: str) -> WorkflowHandle[Any, SinOutcome]:
         return self.client.get_workflow_handle_for(

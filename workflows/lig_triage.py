@@ -1,0 +1,231 @@
+"""LigTriageWorkflow: the LIG route for a case below the SIN threshold (SPEC §6).
+
+The LIG chair chooses the route through a link (LIG discussion supported by scoping, a
+safeguarding leads meeting, or no further action); agencies return scoping when directed; the
+LIG's decision is recorded (local learning event, another workstream, single-agency learning,
+no further action) and shared. For five working days a partner may dispute it: the partner
+representatives and the chair review it collectively within 3 WD, and if they cannot agree the
+Partnership Chair decides within a further 3 WD.
+
+Signals: answer(AnswerSignal), mark_absent(MarkAbsent), record_decision(LigDecision),
+         raise_dispute(Dispute), record_dispute_review(DisputeReview)
+Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.case import LifecycleView, MarkAbsent
+    from domain.deadlines import DeadlineRequest
+    from domain.lig import (
+        LIG_DECISIONS,
+        Dispute,
+        DisputeReview,
+        LigDecision,
+        LigInput,
+        LigResult,
+    )
+    from domain.questions import AnswerSignal, Question, QuestionLookup, QuestionView
+
+from workflows.lifecycle import Lifecycle, LifecycleState
+
+REPRESENTATIVES = ["lig_chair", "la_service_director", "police", "icb"]
+
+
+class LigState(LifecycleState):
+    decision: LigDecision | None = None
+    decided_by: str = ""
+    dispute: Dispute | None = None
+    review: DisputeReview | None = None
+
+
+@workflow.defn
+class LigTriageWorkflow:
+    @workflow.init
+    def __init__(self, input: LigInput) -> None:
+        self.input = input
+        self.state = LigState()
+        self.life = Lifecycle("lig-triage", input.case_ref, input.profile, self.state)
+        referral = input.referral
+        self.context = {
+            "child_initials": referral.child.initials,
+            "incident": "death" if referral.incident == "death" else "serious harm",
+            "reason": {"do_not_notify": "the partners decided not to notify the Panel",
+                       "referred_for_discussion": "it was referred for LIG discussion",
+                       "rapid_review_not_held": "the partners decided not to hold a rapid "
+                                                "review"}[input.reason],
+        }
+
+    @workflow.run
+    async def run(self, input: LigInput) -> LigResult:
+        life, state = self.life, self.state
+        state.step = "route"
+        await life.plan(DeadlineRequest(key="lig.route", base_instant=workflow.now()))
+        route_q = await life.ask("route", "lig_route", ["lig_chair"], "lig.route",
+                                 "lig_route_request", self.context)
+        route = await self.answer_of(route_q, "the LIG chair's choice of route")
+        life.complete("lig.route", at=route.at)
+        life.record("lig_route", route.choice, life.answered_by(route_q), route.rationale,
+                    at=route.at)
+        if route.choice == "lig_discussion":
+            await self.scoping()
+        if route.choice == "no_further_action":
+            state.decision = LigDecision(decision="no_further_action",
+                                         rationale=route.rationale or "chosen by the LIG chair")
+            state.decided_by = life.answered_by(route_q)
+        else:
+            state.step = "awaiting the LIG decision"
+            await workflow.wait_condition(lambda: state.decision is not None)
+        assert state.decision is not None
+        life.record("lig_decision", state.decision.decision, state.decided_by,
+                    state.decision.rationale)
+        await self.share_decision("lig.decision")
+
+        state.step = "open to dispute"
+        (window,) = await life.plan(DeadlineRequest(key="lig.dispute_window",
+                                                    base_instant=workflow.now()))
+        disputed = await life.wait(lambda: state.dispute is not None, window,
+                                   "any dispute of the LIG decision")
+        if not disputed:
+            life.complete("lig.dispute_window", at=window.due_at)
+        else:
+            life.complete("lig.dispute_window")
+            await self.resolve_dispute()
+        state.step = "done"
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return LigResult(route=route.choice, decision=state.decision.decision,
+                         decided_by=state.decided_by, final_at=workflow.now())
+
+    async def scoping(self) -> None:
+        life = self.life
+        self.state.step = "scoping"
+        agencies = [a for a in self.input.referral.agencies_involved
+                    if a in self.input.profile.agencies]
+        (due,) = await life.plan(DeadlineRequest(key="lig.scoping_returns",
+                                                 base_instant=workflow.now()))
+        asked = [await life.ask(f"scoping:{a}", "scoping_return", [f"agency:{a}"],
+                                "lig.scoping_returns", "lig_scoping_request",
+                                {**self.context, "agency": self.input.profile.agencies[a].name})
+                 for a in agencies]
+        if await life.wait(lambda: all(q.status != "open" for q in asked), due,
+                           "LIG scoping returns"):
+            life.complete("lig.scoping_returns")
+        else:
+            await life.escalate("lig.scoping_returns", "scoping returns from every agency",
+                                ["lig_chair"], self.context)
+        for question in asked:
+            if question.answer:
+                life.record("scoping_return", question.answer.choice,
+                            life.answered_by(question), at=question.answer.at)
+
+    async def resolve_dispute(self) -> None:
+        life, state = self.life, self.state
+        dispute = state.dispute
+        assert dispute is not None
+        state.step = "dispute: collective review"
+        (review_due,) = await life.plan(DeadlineRequest(key="lig.dispute_review",
+                                                        base_instant=workflow.now()))
+        context = {**self.context, "decision": LIG_DECISIONS[state.decision.decision]
+                   if state.decision else "", "grounds": dispute.grounds,
+                   "raised_by": dispute.raised_by.upper() if dispute.raised_by != "police"
+                   else "Police", "due": review_due.due_at.isoformat()}
+        await life.send_to_roles("lig_dispute_raised", "lig.dispute", REPRESENTATIVES, context)
+        if not await life.wait(lambda: state.review is not None, review_due,
+                               "the collective review of the dispute"):
+            await life.escalate("lig.dispute_review", "the collective review of the dispute",
+                                ["lig_chair"], self.context)
+            await workflow.wait_condition(lambda: state.review is not None)
+        review = state.review
+        assert review is not None
+        life.complete("lig.dispute_review")
+        life.record("dispute_review", review.outcome, "LIG partner representatives",
+                    review.rationale)
+        if review.outcome == "agreed" and review.decision:
+            state.decision = LigDecision(decision=review.decision, rationale=review.rationale)
+            state.decided_by = "LIG partner representatives (collective review)"
+        else:
+            state.step = "dispute: Partnership Chair"
+            await life.plan(DeadlineRequest(key="lig.dispute_escalation",
+                                            base_instant=workflow.now()))
+            chair_q = await life.ask("dispute_decision", "dispute_decision",
+                                     ["partnership_chair"], "lig.dispute_escalation",
+                                     "lig_dispute_chair_request",
+                                     {**context, "review_rationale": review.rationale})
+            answer = await self.answer_of(chair_q, "the Partnership Chair's decision")
+            life.complete("lig.dispute_escalation", at=answer.at)
+            state.decision = LigDecision(decision=answer.choice,  # type: ignore[arg-type]
+                                         rationale=answer.rationale)
+            state.decided_by = life.answered_by(chair_q)
+            life.record("partnership_chair_decision", answer.choice, state.decided_by,
+                        answer.rationale, at=answer.at)
+        await self.share_decision("lig.final_decision")
+
+    async def share_decision(self, step: str) -> None:
+        assert self.state.decision is not None
+        context = {**self.context,
+                   "decision": LIG_DECISIONS[self.state.decision.decision],
+                   "rationale": self.state.decision.rationale, "by": self.state.decided_by}
+        await self.life.send_to_roles("lig_decision_notice", step, REPRESENTATIVES, context)
+        referrer = self.input.referral.referrer
+        await self.life.send_to_address("lig_decision_notice", f"{step}.referrer", "referrer",
+                                        referrer.name, referrer.email, context)
+
+    async def answer_of(self, question: Question, waiting_for: str):  # noqa: ANN201 - Answer
+        deadline = self.state.deadlines[question.deadline_key]
+        if not await self.life.wait(lambda: question.status != "open", deadline, waiting_for):
+            await self.life.escalate(deadline.key, waiting_for, ["lig_chair"], self.context)
+            await workflow.wait_condition(lambda: question.status != "open")
+        assert question.answer is not None
+        return question.answer
+
+    # --- messages -------------------------------------------------------------------------------
+    @workflow.signal
+    def answer(self, signal: AnswerSignal) -> None:
+        self.state.book.accept(signal, workflow.now())
+
+    @workflow.signal
+    async def mark_absent(self, signal: MarkAbsent) -> None:
+        await self.life.mark_absent(signal.role, signal.absent)
+
+    @workflow.signal
+    def record_decision(self, decision: LigDecision) -> None:
+        if self.state.step != "awaiting the LIG decision":
+            return self.state.refused.append(f"not awaiting the LIG decision (step: "
+                                             f"{self.state.step})")
+        self.state.decision = decision
+        self.state.decided_by = "LIG"
+
+    @workflow.signal
+    def raise_dispute(self, dispute: Dispute) -> None:
+        if self.state.step != "open to dispute" or self.state.dispute is not None:
+            return self.state.refused.append(f"the LIG decision is not open to dispute (step: "
+                                             f"{self.state.step})")
+        self.state.dispute = dispute
+        self.life.record("dispute_raised", dispute.raised_by, dispute.raised_by,
+                         dispute.grounds)
+
+    @workflow.signal
+    def record_dispute_review(self, review: DisputeReview) -> None:
+        if self.state.step != "dispute: collective review" or self.state.review is not None:
+            return self.state.refused.append(f"no dispute is under collective review (step: "
+                                             f"{self.state.step})")
+        self.state.review = review
+
+    @workflow.query
+    def view(self) -> LifecycleView:
+        return self.life.view()
+
+    @workflow.query
+    def question(self, lookup: QuestionLookup) -> QuestionView:
+        referral, child = self.input.referral, self.input.referral.child
+        page = {"child_name": f"{child.first_name} {child.last_name}",
+                "child_dob": child.date_of_birth.isoformat(),
+                "child_address": child.address or "not given",
+                "family": "\n".join(f"{m.name} ({m.relationship})" for m in referral.family)
+                or "none listed",
+                "case_outline": referral.case_outline,
+                "reason_for_referral": referral.reason_for_referral,
+                "aware_on": referral.aware_on.isoformat()}
+        return self.life.question_view(lookup.nonce, {**self.context, **page})
