@@ -55,6 +55,8 @@ async def shift_deadline(request: ShiftRequest) -> Deadline:
     days = (london_date(request.resumed_at) - london_date(request.paused_at)).days
     due = request.deadline.due + timedelta(days=days)
     due_at = at_london(due, time.fromisoformat(request.close_of_business))
+    paused = request.deadline.state == "paused"  # a deadline missed before the pause stays so
     return request.deadline.model_copy(update={
         "due": due, "due_at": due_at, "due_text": due_at.strftime("%a %-d %b %H:%M"),
-        "state": "pending", "note": f"moved on {days} days after a pause"})
+        "state": "pending" if paused else request.deadline.state,
+        "note": f"moved on {days} days after a pause"})

@@ -163,3 +163,5 @@ class CaseView(BaseModel):
     decisions: list[Decision]
     messages: list[SentMessage]
     failed_messages: list[FailedMessage] = Field(default_factory=list)
+    refused: list[str] = Field(default_factory=list)
+    active: list[str] = Field(default_factory=list)

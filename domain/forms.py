@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel
@@ -72,23 +73,47 @@ def form_problems(kind: str, choice: str, fields: dict[str, str]) -> list[str]:
     return problems
 
 
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE)
+
+
+def _date_forms(day: date) -> list[str]:
+    """The ways people write a date: 2025-08-14, 14/08/2025, 14/8/2025, 14 August 2025…"""
+    month, short = day.strftime("%B"), day.strftime("%b")
+    return [day.isoformat(), f"{day.day:02d}/{day.month:02d}/{day.year}",
+            f"{day.day}/{day.month}/{day.year}", f"{day.day:02d}.{day.month:02d}.{day.year}",
+            f"{day.day} {month} {day.year}", f"{day.day} {short} {day.year}",
+            f"{month} {day.day}, {day.year}"]
+
+
 def redact(text: str, referral: Referral) -> str:
-    """Remove the child's and family's names, dates of birth and address from free text.
+    """Remove the child's and family's names, dates of birth, initials, NHS number and
+    address from free text.
 
     A safety net for text written by people (reasons, lines of enquiry) that goes to the
     Panel, Ofsted or DfE: templates carry no personal data, but an operator might type it.
+    Names match with any ending ("Zephyrines", "Zephyrine's").
     """
     child = referral.child
-    words = {child.first_name, child.last_name}
+    names = {child.first_name, child.last_name}
     for member in referral.family:
-        words.update(member.name.split())
-    patterns = [re.escape(w) for w in sorted(words, key=len, reverse=True) if len(w) > 1]
-    dates = {child.date_of_birth.isoformat(),
-             *(m.date_of_birth.isoformat() for m in referral.family if m.date_of_birth)}
-    patterns += [re.escape(d) for d in dates]
+        names.update(member.name.split())
+    patterns = [re.escape(n) + r"\w*" for n in sorted(names, key=len, reverse=True) if len(n) > 1]
+    days = [child.date_of_birth, *(m.date_of_birth for m in referral.family if m.date_of_birth)]
+    patterns += [re.escape(form) for day in days for form in _date_forms(day)]
     if child.address:
-        patterns.append(re.escape(child.address))
-    if not patterns:
-        return text
-    return re.sub(r"\b(?:" + "|".join(patterns) + r")\b", "[redacted]", text,
+        patterns += [re.escape(child.address), re.escape(child.address.split(",")[0])]
+        patterns += [re.escape(p) for p in _POSTCODE.findall(child.address)]
+    first, last = child.first_name[0], child.last_name[0]
+    patterns += [rf"{first}\.\s?{last}\.?", rf"{first}{last}"]
+    if child.nhs_number:
+        digits = child.nhs_number.replace(" ", "")
+        patterns.append(rf"{digits[:3]}\s?{digits[3:6]}\s?{digits[6:]}")
+    return re.sub(r"\b(?:" + "|".join(patterns) + r")(?!\w)", "[redacted]", text,
                   flags=re.IGNORECASE)
+
+
+def national_context(context: dict[str, str], referral: Referral) -> dict[str, str]:
+    """What an email to a national body may be rendered from: no initials, and every value
+    passed through `redact`, so no template edit can leak what the context does not hold."""
+    return {key: redact(value, referral) for key, value in context.items()
+            if key != "child_initials"}

@@ -81,6 +81,15 @@ class Profile(_Strict):
             raise ValueError(f"roles: missing {', '.join(missing)}")
         return self
 
+    def decision_maker(self, partner: str) -> str:
+        """The partner's decision-maker role; a case started before profiles had them asks
+        that partner's LIG representative instead."""
+        role = {"la": "la_decision_maker", "police": "police_decision_maker",
+                "icb": "icb_decision_maker"}[partner]
+        if role in self.roles:
+            return role
+        return {"la": "la_service_director", "police": "police", "icb": "icb"}[partner]
+
     def role(self, key: str) -> Role:
         """A role, or an agency's safeguarding lead addressed as the role 'agency:<key>'."""
         if key.startswith("agency:"):

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.case import (
     CloseCase,
@@ -58,6 +60,9 @@ def run(action: Callable[[Settings, Client], Awaitable[T]]) -> T:
         settings.profile  # noqa: B018 - validate before touching Temporal
     except ProfileInvalid as err:
         fail(str(err))
+    except ValidationError as err:
+        fail("configuration: " + "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in err.errors()))
 
     async def go() -> T:
         return await action(settings, await connect(settings))
@@ -66,6 +71,10 @@ def run(action: Callable[[Settings, Client], Awaitable[T]]) -> T:
         return asyncio.run(go())
     except cases.CaseNotFound as err:
         fail(f"no such case (workflow {err} not found)", 1)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            fail(f"not found, or already finished: {err.message}", 1)
+        fail(f"Temporal refused or did not answer ({err.status.name}): {err.message}", 1)
     except RuntimeError as err:
         if "connect" in str(err).lower():
             fail(f"cannot reach Temporal at {settings.temporal_address}: {err}", 1)
@@ -136,13 +145,7 @@ def case_absent(case_ref: str, role: str,
 @case_app.command("close")
 def case_close(case_ref: str, reason: str = typer.Option(..., "--reason")) -> None:
     """Close a case (after its lifecycles have finished)."""
-    async def close(settings: Settings, client: Client) -> None:
-        await cases.case_view(client, case_ref)  # refuses unknown cases clearly
-        await client.get_workflow_handle(case_workflow_id(case_ref)).signal(
-            "close", CloseCase(reason=reason))
-
-    run(close)
-    typer.echo(f"{case_ref}: close requested")
+    send_recording(case_ref, None, "close", CloseCase(reason=reason), "closed")
 
 
 @sin_app.command("meeting")
@@ -188,14 +191,21 @@ async def require_lifecycle(client: Client, case_ref: str, name: str) -> Lifecyc
     raise AssertionError("unreachable")
 
 
-def send_recording(case_ref: str, lifecycle: str, signal: str, arg: object, done: str) -> None:
-    """Signal a lifecycle, then read its refusals: a query sees every signal sent before it,
-    so a recording the workflow refused comes back here as a clear message."""
+def send_recording(case_ref: str, lifecycle: str | None, signal: str, arg: object,
+                   done: str) -> None:
+    """Signal a lifecycle (or, with None, the case), then read its refusals: a query sees
+    every signal sent before it, so a refused recording comes back here as a clear message."""
+    async def refused(client: Client) -> list[str]:
+        if lifecycle is None:
+            return (await cases.case_view(client, case_ref))[0].refused
+        return (await require_lifecycle(client, case_ref, lifecycle)).refused
+
     async def go(settings: Settings, client: Client) -> None:
-        before = len((await require_lifecycle(client, case_ref, lifecycle)).refused)
-        await client.get_workflow_handle(lifecycle_workflow_id(case_ref, lifecycle)).signal(
-            signal, arg)
-        after = (await require_lifecycle(client, case_ref, lifecycle)).refused
+        before = len(await refused(client))
+        workflow_id = (case_workflow_id(case_ref) if lifecycle is None
+                       else lifecycle_workflow_id(case_ref, lifecycle))
+        await client.get_workflow_handle(workflow_id).signal(signal, arg)
+        after = await refused(client)
         if len(after) > before:
             fail(f"{case_ref}: refused: {after[-1]}")
 

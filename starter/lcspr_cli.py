@@ -10,10 +10,9 @@ from typing import Any
 
 import typer
 from pydantic import BaseModel, ValidationError
-from temporalio.client import Client
 
 from domain.calendar import add_working_days, london_today
-from domain.case import CommissionLcspr, case_workflow_id
+from domain.case import CommissionLcspr
 from domain.lcspr import (
     ExecutiveApproval,
     FamilyRecord,
@@ -27,8 +26,7 @@ from domain.lcspr import (
     TermsOfReference,
     Workshop,
 )
-from domain.settings import Settings
-from starter.cli import fail, run, send_recording
+from starter.cli import fail, send_recording
 
 lcspr_app = typer.Typer(no_args_is_help=True, help="Record steps of the LCSPR.")
 
@@ -49,6 +47,8 @@ def _from_file(model: type[BaseModel], file: Path) -> Any:
         fail(f"{file}: no such file")
     except json.JSONDecodeError as err:
         fail(f"{file}: not valid JSON ({err})")
+    if not isinstance(data, dict):
+        fail(f"{file}: must hold a JSON object")
     return _model(model, **data)
 
 
@@ -72,12 +72,8 @@ def start(case_ref: str, decided_on: str = typer.Option(..., help="YYYY-MM-DD"),
     commission = CommissionLcspr(decided_on=_day(decided_on, "--decided-on"),
                                  key_lines_of_enquiry=kloe or [])
 
-    async def go(settings: Settings, client: Client) -> None:
-        await client.get_workflow_handle(case_workflow_id(case_ref)).signal(
-            "commission_lcspr", commission)
-
-    run(go)
-    typer.echo(f"{case_ref}: LCSPR commissioned from {commission.decided_on}")
+    send_recording(case_ref, None, "commission_lcspr", commission,
+                   f"LCSPR commissioned from {commission.decided_on}")
 
 
 @lcspr_app.command("reviewer")

@@ -195,9 +195,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return form(request, token, view, 422, problem, values)
         client = await temporal.client()
         handle = client.get_workflow_handle(claims.workflow_id)
-        await handle.signal("answer", AnswerSignal(
-            nonce=claims.nonce, choice=choice, rationale=values.get("rationale", ""),
-            reference=values.get("reference") or None, fields=fields))
+        try:
+            await handle.signal("answer", AnswerSignal(
+                nonce=claims.nonce, choice=choice, rationale=values.get("rationale", ""),
+                reference=values.get("reference") or None, fields=fields))
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:  # the lifecycle finished meanwhile
+                return page(request, *STATUS_PAGES["closed"])
+            raise
         # Confirm only what the workflow actually recorded (another answer may have won).
         for _ in range(50):
             after = await handle.query("question", QuestionLookup(nonce=claims.nonce),

@@ -56,6 +56,7 @@ class CaseState(LifecycleState):
     sin_outcome: SinOutcome | None = None
     commission: CommissionLcspr | None = None
     closed_reason: str | None = None
+    active: list[str] = Field(default_factory=list)  # lifecycles running now
 
 
 @workflow.defn
@@ -189,12 +190,15 @@ class CaseWorkflow:
         child_id = lifecycle_workflow_id(self.input.case_ref, name)
         self.state.lifecycles.append(LifecycleRef(name=name, workflow_id=child_id))
         self.set_stage(stage)
-        return await workflow.start_child_workflow(
+        handle = await workflow.start_child_workflow(
             run, arg, id=child_id,
             static_summary=f"Case {self.input.case_ref}: {summary}",
             search_attributes=workflow.info().typed_search_attributes.updated(
                 SearchAttributePair(search.CASE_STAGE, stage)),
         )
+        self.state.active.append(name)
+        handle.add_done_callback(lambda _: self.state.active.remove(name))
+        return handle
 
     def set_stage(self, stage: CaseStage) -> None:
         self.state.stage = stage
@@ -206,12 +210,24 @@ class CaseWorkflow:
 
     @workflow.signal
     def commission_lcspr(self, signal: CommissionLcspr) -> None:
-        if not any(ref.name == "lcspr" for ref in self.state.lifecycles):
-            self.state.commission = signal
+        if any(ref.name == "lcspr" for ref in self.state.lifecycles) or self.state.commission:
+            return self.state.refused.append("this case already has an LCSPR")
+        if self.state.active or self.state.closed_reason is not None:
+            return self.state.refused.append(
+                f"an LCSPR can be commissioned only when no lifecycle is running and the case "
+                f"is open (stage: {self.state.stage}; running: "
+                f"{', '.join(self.state.active) or 'none'})")
+        if signal.decided_on > workflow.now().date():
+            return self.state.refused.append(f"decided_on: {signal.decided_on} is in the future")
+        self.state.commission = signal
 
     @workflow.signal
     def close(self, signal: CloseCase) -> None:
-        self.state.closed_reason = signal.reason
+        if self.state.active:
+            return self.state.refused.append(
+                f"the case cannot close while {', '.join(self.state.active)} is running")
+        if self.state.closed_reason is None:
+            self.state.closed_reason = signal.reason
 
     @workflow.query
     def view(self) -> CaseView:
@@ -230,5 +246,7 @@ class CaseWorkflow:
             decisions=self.state.decisions,
             messages=self.state.messages,
             failed_messages=self.state.failed_messages,
+            refused=self.state.refused,
+            active=self.state.active,
         )
 

@@ -24,8 +24,8 @@ from pydantic import Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.deadlines import shift_deadline
-    from domain.deadlines import DeadlineRequest, ShiftRequest
+    from activities.deadlines import compute_deadlines, shift_deadline
+    from domain.deadlines import DeadlineBatch, DeadlineRequest, ShiftRequest
     from domain.lcspr import (
         AGENCY_WORK,
         Effect,
@@ -42,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
         TermsOfReference,
         Workshop,
     )
-    from domain.rapid_review import DECISION_MAKER_ROLE, PARTNERS
+    from domain.rapid_review import PARTNERS
 
 from workflows.lcspr_messages import LcsprMessages
 from workflows.lcspr_recordings import LcsprRecordings
@@ -192,8 +192,8 @@ class LcsprWorkflow(LcsprRecordings):
         await self.msg.commissioned()
 
     async def do_reviewer(self, effect: Effect) -> None:
-        assert self.state.reviewer is not None
-        await self.msg.reviewer_to_national_bodies(self.state.reviewer,
+        reviewer = Reviewer.model_validate(effect.payload["reviewer"])
+        await self.msg.reviewer_to_national_bodies(reviewer,
                                                    replacing=bool(effect.payload["replacing"]))
 
     async def do_agency_requests(self, effect: Effect) -> None:
@@ -212,8 +212,8 @@ class LcsprWorkflow(LcsprRecordings):
                                     self.msg.agency_context(agency))
 
     async def do_revision(self, effect: Effect) -> None:
-        revision = Revision.model_validate(effect.payload)
-        n = self.state.revisions
+        revision = Revision.model_validate(effect.payload["revision"])
+        n = int(effect.payload["n"])  # numbered when recorded: two queued never collide
         key = f"lcspr.{revision.work}.{revision.agency}.revision{n}"
         await self.life.plan(DeadlineRequest(key=key, base=revision.due,
                                              remind_working_days_before=1))
@@ -233,7 +233,7 @@ class LcsprWorkflow(LcsprRecordings):
         self.state.approval_round += 1
         round_ = self.state.approval_round
         for partner in PARTNERS:
-            role = DECISION_MAKER_ROLE[partner]
+            role = self.input.profile.decision_maker(partner)
             await self.life.ask(f"approve:{partner}:{round_}", "approval", [role],
                                 "lcspr.publication", "lcspr_approval_request", self.msg.base)
 
@@ -248,14 +248,19 @@ class LcsprWorkflow(LcsprRecordings):
 
     async def do_plan_publication(self, effect: Effect) -> None:
         plan = PublicationPlan.model_validate(effect.payload)
-        (notice,) = await self.life.plan(DeadlineRequest(key="lcspr.prepublication_notice",
-                                                         base=plan.on), replace=True)
+        # Computed aside first: a date refused as too close must not undo an accepted plan.
+        (notice,) = (await workflow.execute_local_activity(
+            compute_deadlines,
+            DeadlineBatch(requests=[DeadlineRequest(key="lcspr.prepublication_notice",
+                                                    base=plan.on)],
+                          close_of_business=self.input.profile.partnership.close_of_business
+                          .isoformat()),
+            start_to_close_timeout=timedelta(seconds=10))).deadlines
         if workflow.now() > notice.due_at:
-            del self.state.deadlines[notice.key]
-            self.life.publish()
             self.refuse(f"publication on {plan.on} is too close: the full report must reach the "
                         f"Panel, DfE and Ofsted by {notice.due} (7 working days before)")
             return
+        self.state.deadlines[notice.key] = notice
         self.state.plan = plan
         await self.msg.prepublication_notice(plan)
         self.life.complete(notice.key)
@@ -271,6 +276,8 @@ class LcsprWorkflow(LcsprRecordings):
         await self.msg.nspcc(publication)
         self.life.record("published", publication.url, "partnership team",
                          "improvements only" if publication.improvements_only else "full report")
+        for question in self.state.book.open_questions():
+            self.state.book.close(question.id, "the review has been published")
         self.state.phase = "published"
 
     async def do_pause(self, effect: Effect) -> None:
@@ -282,7 +289,8 @@ class LcsprWorkflow(LcsprRecordings):
 
     async def do_resume(self, effect: Effect) -> None:
         paused_at, current = self.state.paused_at, self.state.deadlines["lcspr.publication"]
-        assert paused_at is not None
+        if paused_at is None:  # already resumed by an earlier effect
+            return
         shifted = await workflow.execute_local_activity(
             shift_deadline,
             ShiftRequest(deadline=current, paused_at=paused_at, resumed_at=workflow.now(),
@@ -291,9 +299,14 @@ class LcsprWorkflow(LcsprRecordings):
             start_to_close_timeout=timedelta(seconds=10))
         self.state.paused_days += (shifted.due - current.due).days
         self.state.deadlines["lcspr.publication"] = shifted
+        # The new date is escalated afresh if it too is missed.
+        self.state.escalated = [k for k in self.state.escalated if k != "lcspr.publication"]
         self.state.pause, self.state.paused_at = None, None
         self.life.publish()
         await self.msg.resumed(shifted)
+
+    async def do_absent(self, effect: Effect) -> None:
+        await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
 
     async def do_new_information(self, effect: Effect) -> None:
         await self.msg.national_review_information(str(effect.payload["details"]))

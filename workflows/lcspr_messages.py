@@ -7,15 +7,14 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.deadlines import Deadline
-    from domain.forms import redact
+    from domain.forms import national_context
     from domain.lcspr import LcsprInput, Pause, Publication, PublicationPlan, Reviewer, Workshop
     from domain.people import Recipient
     from domain.questions import Question
 
 from workflows.lifecycle import Lifecycle
 
-EXECUTIVE = ["partnership_chair", "la_decision_maker", "police_decision_maker",
-             "icb_decision_maker", "independent_scrutineer", "lig_chair"]
+EXECUTIVE = ["partnership_chair", "independent_scrutineer", "lig_chair"]
 
 
 class LcsprMessages:
@@ -40,11 +39,9 @@ class LcsprMessages:
 
     async def _to_national(self, template: str, step: str, bodies: tuple[str, ...],
                            context: dict[str, str]) -> None:
+        context = national_context(context, self.input.referral)
         for recipient in self._national(*bodies):
             await self.life.send(template, f"{step}.{recipient.role}", recipient, context)
-
-    def _clean(self, text: str) -> str:
-        return redact(text, self.input.referral)
 
     def _team(self) -> tuple[str, str]:
         return "Partnership team", self.input.profile.partnership.team_email
@@ -65,8 +62,9 @@ class LcsprMessages:
 
     # --- sends ------------------------------------------------------------------------------------
     async def commissioned(self) -> None:
-        await self.life.send_to_roles("lcspr_commissioned", "lcspr.commissioned", EXECUTIVE,
-                                      self.base)
+        makers = [self.input.profile.decision_maker(p) for p in ("la", "police", "icb")]
+        await self.life.send_to_roles("lcspr_commissioned", "lcspr.commissioned",
+                                      [EXECUTIVE[0], *makers, *EXECUTIVE[1:]], self.base)
 
     async def reviewer_to_national_bodies(self, reviewer: Reviewer, replacing: bool) -> None:
         context = {**self.base, "reviewer_name": reviewer.name,
@@ -129,7 +127,7 @@ class LcsprMessages:
                                 ("panel", "dfe", "ofsted"), context)
 
     async def improvements_only(self, publication: Publication) -> None:
-        context = {**self.base, "justification": self._clean(publication.justification),
+        context = {**self.base, "justification": publication.justification,
                    "url": publication.url}
         await self._to_national("lcspr_improvements_only", "lcspr.improvements_only",
                                 ("panel", "dfe"), context)
@@ -140,7 +138,7 @@ class LcsprMessages:
 
     async def paused(self, pause: Pause) -> None:
         context = {**self.base, "reason": pause.reason.replace("_", " "),
-                   "details": self._clean(pause.details)}
+                   "details": pause.details}
         n = len(self.life.state.decisions)
         await self._to_national("lcspr_paused", f"lcspr.paused.{n}", ("panel", "dfe"), context)
 
@@ -150,7 +148,7 @@ class LcsprMessages:
         await self._to_national("lcspr_resumed", f"lcspr.resumed.{n}", ("panel", "dfe"), context)
 
     async def national_review_information(self, details: str) -> None:
-        context = {**self.base, "details": self._clean(details)}
+        context = {**self.base, "details": details}
         n = len(self.life.state.decisions)
         await self._to_national("lcspr_new_information", f"lcspr.new_information.{n}",
                                 ("panel",), context)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import LifecycleView
+    from domain.case import LifecycleView, MarkAbsent
     from domain.lcspr import (
         ExecutiveApproval,
         FamilyRecord,
@@ -78,7 +78,7 @@ class LcsprRecordings:
         self.life.record("reviewer_appointed", reviewer.name, "partnership team",
                          f"{reviewer.kind} reviewer; conflict of interest declared: "
                          f"{reviewer.conflict_of_interest_details or 'none'}")
-        self.effect("reviewer", replacing=replacing)
+        self.effect("reviewer", replacing=replacing, reviewer=reviewer.model_dump(mode="json"))
 
     @workflow.signal
     def remove_reviewer(self, why: NewInformation) -> None:
@@ -98,6 +98,9 @@ class LcsprRecordings:
             return self.refuse("terms of reference are already recorded")
         if self.state.reviewer is None:
             return self.refuse("appoint the reviewer before recording the terms of reference")
+        if terms.key_dates.agency_submissions_due < workflow.now().date():
+            return self.refuse(f"key_dates.agency_submissions_due: "
+                               f"{terms.key_dates.agency_submissions_due} is in the past")
         self.state.terms = terms
         self.state.phase = "agency_work"
         self.life.record("terms_of_reference", ", ".join(terms.methodology), "partnership team",
@@ -110,8 +113,11 @@ class LcsprRecordings:
         if submitted is None or submitted.status != "answered":
             return self.refuse(f"no {revision.work.replace('_', ' ')} from {revision.agency} "
                                "to revise yet")
+        if revision.due < workflow.now().date():
+            return self.refuse(f"due: {revision.due} is in the past")
         self.state.revisions += 1
-        self.effect("revision", **revision.model_dump(mode="json"))
+        self.effect("revision", n=self.state.revisions,
+                    revision=revision.model_dump(mode="json"))
 
     @workflow.signal
     def record_family(self, record: FamilyRecord) -> None:
@@ -175,8 +181,11 @@ class LcsprRecordings:
         if self.state.plan is None or notice is None or notice.completed_at is None:
             return self.refuse("plan the publication first: the Panel, DfE and Ofsted must have "
                                "the full report 7 working days before")
-        if publication.on < notice.due:
-            return self.refuse(f"published on {publication.on}, before the notice period ended")
+        if self.state.pause is not None:
+            return self.refuse("the review is paused; resume it before publishing")
+        if publication.on < self.state.plan.on:
+            return self.refuse(f"published on {publication.on}, before the planned date "
+                               f"{self.state.plan.on} that the national bodies were given")
         self.effect("published", **publication.model_dump(mode="json"))
 
     @workflow.signal
@@ -189,10 +198,14 @@ class LcsprRecordings:
 
     @workflow.signal
     def resume(self, note: NewInformation) -> None:
-        if self.state.pause is None:
+        if self.state.pause is None or any(e.name == "resume" for e in self.state.effects):
             return self.refuse("the review is not paused")
         self.life.record("resumed", "resumed", "partnership team", note.details)
         self.effect("resume")
+
+    @workflow.signal
+    def mark_absent(self, signal: MarkAbsent) -> None:
+        self.effect("absent", role=signal.role, absent=signal.absent)
 
     @workflow.signal
     def new_information(self, info: NewInformation) -> None:

@@ -152,6 +152,8 @@ class Lifecycle:
                 OutgoingEmail(case_ref=self.case_ref, template=template, step=step, to=to,
                               link=link, context=context, attachments=attachments or []),
                 start_to_close_timeout=timedelta(minutes=1),
+                # A mail server refusing for two days is a failure to show, not to wait on.
+                schedule_to_close_timeout=timedelta(days=2),
                 retry_policy=MAIL_RETRY,
                 summary=f"email {template} to {to.role}",
             )

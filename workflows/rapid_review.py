@@ -18,6 +18,7 @@ Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from pydantic import Field
 from temporalio import workflow
@@ -25,10 +26,8 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.case import LifecycleView, MarkAbsent
     from domain.deadlines import DeadlineRequest
-    from domain.profile import PARTNER_ROLES
     from domain.questions import AnswerSignal, Question, QuestionLookup, QuestionView
     from domain.rapid_review import (
-        DECISION_MAKER_ROLE,
         PARTNERS,
         MeetingPlan,
         NotHeld,
@@ -42,8 +41,6 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.lifecycle import Lifecycle, LifecycleState
 from workflows.rr_messages import RrMessages
-
-_LIG_ROLE_FOR = dict(zip(PARTNERS, PARTNER_ROLES, strict=True))
 
 
 class RrState(LifecycleState):
@@ -89,8 +86,13 @@ class RapidReviewWorkflow:
                               key_lines_of_enquiry=self.outcome.key_lines_of_enquiry,
                               panel_reply=reply, submitted_at=submitted_at)
         chase.cancel()
-        for question in scoping:
+        with contextlib.suppress(asyncio.CancelledError):
+            await chase
+        for question in life.state.book.open_questions():
             life.state.book.close(question.id, "the rapid review has finished")
+        for deadline in life.state.deadlines.values():  # state only: no new command at the end
+            if deadline.key.startswith("rr.scoping_returns") and deadline.state == "pending":
+                deadline.waive("the rapid review finished before this return")
         self.state.step = "done"
         await workflow.wait_condition(workflow.all_handlers_finished)
         return result
@@ -212,9 +214,7 @@ class RapidReviewWorkflow:
         return objections
 
     def decision_maker(self, partner: str) -> str:
-        role = DECISION_MAKER_ROLE[partner]  # type: ignore[index]
-        # A case started before decision-makers were in profiles: ask the LIG representative.
-        return role if role in self.input.profile.roles else _LIG_ROLE_FOR[partner]  # type: ignore[index]
+        return self.input.profile.decision_maker(partner)
 
     # --- submission and the Panel -------------------------------------------------------------
     async def submit(self):  # noqa: ANN201 - datetime
@@ -260,6 +260,10 @@ class RapidReviewWorkflow:
         question = self.state.book.accept(signal, workflow.now())
         if question and question.kind == "scoping_return":
             self.on_scoping_answer(question)
+        elif question and question.kind == "endorsement" and question.answer:
+            self.life.record("scrutineer_endorsement", question.answer.choice,
+                             self.life.answered_by(question), question.answer.rationale,
+                             at=question.answer.at)
 
     @workflow.signal
     async def mark_absent(self, signal: MarkAbsent) -> None:
@@ -267,7 +271,11 @@ class RapidReviewWorkflow:
 
     @workflow.signal
     async def set_meeting(self, plan: MeetingPlan) -> None:
-        problem = meeting_date_problem(plan.on, self.state.deadlines["rr.meeting_window"])
+        window = self.state.deadlines.get("rr.meeting_window")
+        if window is None:
+            self.state.refused.append("the meeting window is not yet known")
+            return
+        problem = meeting_date_problem(plan.on, window)
         if problem or self.state.outcome is not None or self.state.not_held is not None:
             self.state.refused.append(problem or "meeting already held or not held")
             return
@@ -297,7 +305,8 @@ class RapidReviewWorkflow:
         if self.state.step == "awaiting the Panel's reply":
             self.state.panel_replies.append(reply)
             self.life.record("panel_reply", reply.reply, "National Panel", reply.notes)
-            if self.state.deadlines["rr.panel_response"].state == "pending":
+            due = self.state.deadlines.get("rr.panel_response")
+            if due is not None and due.state == "pending":
                 self.life.complete("rr.panel_response")
 
     @workflow.query

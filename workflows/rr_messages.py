@@ -12,7 +12,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import Attachment
-    from domain.forms import redact
+    from domain.forms import national_context
     from domain.people import Recipient
     from domain.questions import Question
     from domain.rapid_review import CRITERIA, RECOMMENDATIONS, MeetingPlan, NotHeld, RrInput
@@ -52,8 +52,11 @@ class RrMessages:
         return {**self.base, "agency": self.input.profile.agencies[agency].name}
 
     def outcome_context(self, national: bool = False) -> dict[str, str]:
+        context = self._outcome_context()
+        return national_context(context, self.input.referral) if national else context
+
+    def _outcome_context(self) -> dict[str, str]:
         outcome = self._outcome()
-        clean = (lambda text: redact(text, self.input.referral)) if national else str
         return {
             **self.base,
             "held_on": outcome.held_on.isoformat(),
@@ -61,11 +64,11 @@ class RrMessages:
             "recommendation_text": RECOMMENDATIONS[outcome.recommendation],
             "criteria_met": "\n".join(f"- {CRITERIA[c]}" for c in outcome.criteria)
             or "- none of the criteria",
-            "key_lines_of_enquiry": "\n".join(f"- {clean(line)}"
+            "key_lines_of_enquiry": "\n".join(f"- {line}"
                                               for line in outcome.key_lines_of_enquiry) or "- none",
-            "reasons": clean(outcome.reasons),
+            "reasons": outcome.reasons,
             "immediate_safeguarding": "yes" if outcome.immediate_safeguarding_needed else "no",
-            "immediate_safeguarding_details": clean(outcome.immediate_safeguarding_details),
+            "immediate_safeguarding_details": outcome.immediate_safeguarding_details,
             "legal_advice": "yes" if outcome.legal_advice_sought else "no",
             "reviewer_name": outcome.reviewer_name or "not yet appointed",
             "participants": "\n".join(
@@ -158,13 +161,13 @@ class RrMessages:
 
     async def not_held(self, decision: NotHeld) -> None:
         national = self.input.profile.national
-        context = {**self.base, "rationale": redact(decision.rationale, self.input.referral),
+        context = {**self.base, "rationale": decision.rationale,
                    "partnership_code": self.input.profile.partnership.code}
         await self.life.send("rr_not_held_panel", "rr.not_held.panel",
-                             self._national("panel", "National Panel", national.panel), context)
+                             self._national("panel", "National Panel", national.panel),
+                             national_context(context, self.input.referral))
         await self.life.send_to_roles("rr_not_held_oversight", "rr.not_held",
-                                      ["independent_scrutineer", "lig_chair"],
-                                      {**context, "rationale": decision.rationale})
+                                      ["independent_scrutineer", "lig_chair"], context)
 
     @staticmethod
     def _national(role: str, name: str, email: str) -> Recipient:

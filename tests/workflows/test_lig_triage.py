@@ -131,6 +131,7 @@ async def test_referral_for_discussion_goes_straight_to_the_lig(harness: Harness
     h = harness
     case_ref = await h.start(referred_for="case_for_discussion", abuse_or_neglect="not_suspected")
     await route(h, case_ref, "no_further_action")
+    await h.mail.wait_for("lig_decision_notice", count=5, case_ref=case_ref)
     view = await h.show(case_ref)
     assert [lc["name"] for lc in view["lifecycles"]] == ["lig-triage"]
     assert not h.mail.find("sin_initial_view_request")
