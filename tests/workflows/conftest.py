@@ -8,6 +8,7 @@ its cause instead of cleaning up after each test and hoping nothing was missed."
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import uuid
@@ -18,6 +19,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
@@ -108,6 +111,30 @@ class Harness:
         case_ref, _ = await cases.start_case(self.client, self.settings, referral)
         self.started.append(case_ref)
         return case_ref
+
+    async def quiesce(self) -> None:
+        """Let mail still being sent finish before the worker stops: a worker stopped
+        mid-activity leaves the SDK warning that the activity it was told to cancel is gone."""
+        names = ("", ".sin-decision", ".rapid-review", ".lcspr", ".lig-triage")
+        for case_ref in self.started:
+            for name in names:
+                workflow_id = f"case-{case_ref}{name}"
+                await eventually(functools.partial(self._pending, workflow_id),
+                                 lambda n: n == 0, timeout=10,
+                                 what=f"{workflow_id} to finish its activities")
+
+    async def _pending(self, workflow_id: str) -> int:
+        # Raw describe: the SDK's describe() cannot decode the test server's datetimes.
+        try:
+            described = await self.client.workflow_service.describe_workflow_execution(
+                DescribeWorkflowExecutionRequest(
+                    namespace=self.client.namespace,
+                    execution=WorkflowExecution(workflow_id=workflow_id)))
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                return 0
+            raise
+        return len(described.pending_activities)
 
     async def record_histories(self, directory: Path, test_name: str) -> None:
         """Keep each workflow's history for the replay tests (scripts/record-histories)."""
@@ -210,6 +237,7 @@ async def _harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
     harness = Harness(env, settings, box)
     async with build_worker(env.client, settings):
         yield harness
+        await harness.quiesce()
     record_to = os.environ.get("RECORD_HISTORIES")
     if record_to:
         await harness.record_histories(Path(record_to), request.node.name.removeprefix("test_"))
