@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -46,11 +46,36 @@ app.add_typer(case_app, name="case")
 app.add_typer(sin_app, name="sin")
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 def fail(message: str, code: int = 2) -> None:
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def read_json_object(file: Path) -> dict[str, Any]:
+    """A JSON object from a file, or a clear refusal naming the file."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"{file}: no such file")
+    except json.JSONDecodeError as err:
+        fail(f"{file}: not valid JSON ({err})")
+    if not isinstance(data, dict):
+        fail(f"{file}: must hold a JSON object")
+    return data
+
+
+def parse_recording(model: type[M], what: str = "refused", **values: Any) -> M:
+    """Validate an operator's recording, or refuse it naming each bad field."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as err:
+        fail(f"{what}:\n" + "\n".join(
+            f"  {'.'.join(str(p) for p in e['loc']) or '(record)'}: "
+            f"{str(e['msg']).removeprefix('Value error, ')}" for e in err.errors()))
+    raise AssertionError("unreachable")
 
 
 def run(action: Callable[[Settings, Client], Awaitable[T]]) -> T:
@@ -91,6 +116,8 @@ def referral_submit(file: Path) -> None:
         fail(f"{file}: no such file")
     except json.JSONDecodeError as err:
         fail(f"{file}: not valid JSON ({err})")
+    # Not read_json_object: a non-object is the referral's own '(body)' problem, reported
+    # alongside the rest by the referral's validation.
     try:
         settings = Settings()
         referral = cases.validate_referral(data, settings)

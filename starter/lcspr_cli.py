@@ -3,13 +3,12 @@ checks it against where the review is, and a refusal comes back here as a clear 
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from domain.calendar import add_working_days, london_today
 from domain.case import CommissionLcspr
@@ -26,30 +25,17 @@ from domain.lcspr import (
     TermsOfReference,
     Workshop,
 )
-from starter.cli import fail, send_recording
+from starter.cli import fail, parse_recording, read_json_object, send_recording
 
 lcspr_app = typer.Typer(no_args_is_help=True, help="Record steps of the LCSPR.")
 
 
 def _model(model: type[BaseModel], **values: Any) -> Any:
-    try:
-        return model.model_validate(values)
-    except ValidationError as err:
-        fail("refused:\n" + "\n".join(
-            f"  {'.'.join(str(p) for p in e['loc']) or '(record)'}: "
-            f"{str(e['msg']).removeprefix('Value error, ')}" for e in err.errors()))
+    return parse_recording(model, **values)
 
 
 def _from_file(model: type[BaseModel], file: Path) -> Any:
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        fail(f"{file}: no such file")
-    except json.JSONDecodeError as err:
-        fail(f"{file}: not valid JSON ({err})")
-    if not isinstance(data, dict):
-        fail(f"{file}: must hold a JSON object")
-    return _model(model, **data)
+    return parse_recording(model, **read_json_object(file))
 
 
 def _send(case_ref: str, signal: str, arg: BaseModel, done: str) -> None:

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import typer
-from pydantic import ValidationError
 
 from domain.lig import Dispute, DisputeReview, LigDecision
-from starter.cli import fail, send_recording
+from starter.cli import parse_recording, send_recording
 
 lig_app = typer.Typer(no_args_is_help=True, help="Record the LIG's decision and disputes.")
-
-
-def _model(model: type, **values: object) -> object:
-    try:
-        return model.model_validate(values)  # type: ignore[attr-defined]
-    except ValidationError as err:
-        fail("refused:\n" + "\n".join(
-            f"  {'.'.join(str(p) for p in e['loc']) or '(record)'}: "
-            f"{str(e['msg']).removeprefix('Value error, ')}" for e in err.errors()))
-    raise AssertionError("unreachable")
 
 
 @lig_app.command("decision")
@@ -28,7 +17,7 @@ def decision(case_ref: str,
              rationale: str = typer.Option(...)) -> None:
     """Record the LIG's decision after its discussion or the leads meeting."""
     send_recording(case_ref, "lig-triage", "record_decision",
-                   _model(LigDecision, decision=outcome, rationale=rationale),
+                   parse_recording(LigDecision, decision=outcome, rationale=rationale),
                    f"LIG decision recorded: {outcome}")
 
 
@@ -37,7 +26,7 @@ def dispute(case_ref: str, raised_by: str = typer.Option(..., help="la | police 
             grounds: str = typer.Option(...)) -> None:
     """A partner disputes the LIG decision: collective review due within 3 WD."""
     send_recording(case_ref, "lig-triage", "raise_dispute",
-                   _model(Dispute, raised_by=raised_by, grounds=grounds),
+                   parse_recording(Dispute, raised_by=raised_by, grounds=grounds),
                    "dispute recorded; collective review due within 3 working days")
 
 
@@ -47,5 +36,6 @@ def dispute_review(case_ref: str, outcome: str = typer.Option(..., help="agreed 
                    rationale: str = typer.Option(...)) -> None:
     """Record the collective review; without agreement the Partnership Chair decides."""
     send_recording(case_ref, "lig-triage", "record_dispute_review",
-                   _model(DisputeReview, outcome=outcome, decision=decision, rationale=rationale),
+                   parse_recording(DisputeReview, outcome=outcome, decision=decision,
+                                   rationale=rationale),
                    f"collective review recorded: {outcome}")

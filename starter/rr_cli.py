@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, time
 from pathlib import Path
 
 import typer
-from pydantic import ValidationError
 from temporalio.client import Client
 
 from domain.calendar import london_today
@@ -21,7 +19,7 @@ from domain.rapid_review import (
     outcome_problems,
 )
 from domain.settings import Settings
-from starter.cli import fail, require_lifecycle, run
+from starter.cli import fail, parse_recording, read_json_object, require_lifecycle, run
 
 rr_app = typer.Typer(no_args_is_help=True, help="Record steps of the rapid review.")
 LIFECYCLE = "rapid-review"
@@ -65,16 +63,8 @@ def meeting(case_ref: str, on: str = typer.Option(..., help="YYYY-MM-DD"),
 @rr_app.command("outcome")
 def outcome(case_ref: str, file: Path) -> None:
     """Record the meeting's outcome (the Rapid Review Template, as JSON)."""
-    try:
-        record = RapidReviewOutcome.model_validate(json.loads(file.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        fail(f"{file}: no such file")
-    except json.JSONDecodeError as err:
-        fail(f"{file}: not valid JSON ({err})")
-    except ValidationError as err:
-        lines = [f"  {'.'.join(str(p) for p in e['loc']) or '(record)'}: "
-                 f"{str(e['msg']).removeprefix('Value error, ')}" for e in err.errors()]
-        fail("rapid review record refused:\n" + "\n".join(lines))
+    record = parse_recording(RapidReviewOutcome, "rapid review record refused",
+                             **read_json_object(file))
 
     async def go(settings: Settings, client: Client) -> None:
         view = await _rr(client, case_ref)

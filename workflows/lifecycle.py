@@ -23,7 +23,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import Deadline, DeadlineBatch, DeadlineRequest
     from domain.people import Recipient
     from domain.profile import Profile
-    from domain.questions import Link, Question, QuestionBook, QuestionKind, QuestionView
+    from domain.questions import (
+        Answer,
+        Link,
+        Question,
+        QuestionBook,
+        QuestionKind,
+        QuestionView,
+    )
 
 MAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
@@ -115,6 +122,16 @@ class Lifecycle:
                                    self.profile.partnership.team_email, context)
         if roles:
             await self.send_to_roles("step_overdue", step, roles, context)
+
+    async def answer_of(self, question: Question, waiting_for: str, context: dict[str, str],
+                        roles: list[str] | None = None) -> Answer:
+        """Wait for a question's answer until its deadline; escalate then, and go on waiting."""
+        deadline = self.state.deadlines[question.deadline_key]
+        if not await self.wait(lambda: question.status != "open", deadline, waiting_for):
+            await self.escalate(deadline.key, waiting_for, roles or ["lig_chair"], context)
+            await workflow.wait_condition(lambda: question.status != "open")
+        assert question.answer is not None
+        return question.answer
 
     def answered_by(self, question: Question) -> str:
         answer = question.answer

@@ -172,13 +172,8 @@ class LigTriageWorkflow:
         await self.life.send_to_address("lig_decision_notice", f"{step}.referrer", "referrer",
                                         referrer.name, referrer.email, context)
 
-    async def answer_of(self, question: Question, waiting_for: str):  # noqa: ANN201 - Answer
-        deadline = self.state.deadlines[question.deadline_key]
-        if not await self.life.wait(lambda: question.status != "open", deadline, waiting_for):
-            await self.life.escalate(deadline.key, waiting_for, ["lig_chair"], self.context)
-            await workflow.wait_condition(lambda: question.status != "open")
-        assert question.answer is not None
-        return question.answer
+    async def answer_of(self, question: Question, waiting_for: str):  # noqa: ANN201
+        return await self.life.answer_of(question, waiting_for, self.context)
 
     # --- messages -------------------------------------------------------------------------------
     @workflow.signal

@@ -193,12 +193,7 @@ class SinDecisionWorkflow:
         return ref_q.answer.reference
 
     async def answer_of(self, question: Question, waiting_for: str):  # noqa: ANN201
-        deadline = self.state.deadlines[question.deadline_key]
-        if not await self.life.wait(lambda: question.status != "open", deadline, waiting_for):
-            await self.escalate(deadline.key, waiting_for)
-            await workflow.wait_condition(lambda: question.status != "open")
-        assert question.answer is not None
-        return question.answer
+        return await self.life.answer_of(question, waiting_for, self.context)
 
     async def escalate(self, key: str, waiting_for: str, roles: list[str] | None = None) -> None:
         await self.life.escalate(key, waiting_for, roles or ["lig_chair"], self.context)
