@@ -80,6 +80,11 @@ class Referral(_Strict):
     siblings_safeguarding: str | None = None
 
     @property
+    def incident_text(self) -> str:
+        """How letters name what happened: 'death' or 'serious harm'."""
+        return "death" if self.incident == "death" else "serious harm"
+
+    @property
     def sin_criteria_met(self) -> bool:
         """SPEC §4: abuse or neglect known or suspected, and death or serious harm in the area
         or outside England while normally resident."""

@@ -72,8 +72,12 @@ async def _query(handle: WorkflowHandle, query: str, result_type: type) -> Any:
         raise
 
 
+async def case_only(client: Client, case_ref: str) -> CaseView:
+    return await _query(client.get_workflow_handle(case_workflow_id(case_ref)), "view", CaseView)
+
+
 async def case_view(client: Client, case_ref: str) -> tuple[CaseView, list[LifecycleView]]:
-    case = await _query(client.get_workflow_handle(case_workflow_id(case_ref)), "view", CaseView)
+    case = await case_only(client, case_ref)
     lifecycles = [
         await _query(client.get_workflow_handle(ref.workflow_id), "view", LifecycleView)
         for ref in case.lifecycles

@@ -54,14 +54,20 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def read_json_object(file: Path) -> dict[str, Any]:
-    """A JSON object from a file, or a clear refusal naming the file."""
+def read_json(file: Path) -> Any:
+    """A file's JSON, or a clear refusal naming the file."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        return json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         fail(f"{file}: no such file")
     except json.JSONDecodeError as err:
         fail(f"{file}: not valid JSON ({err})")
+    raise AssertionError("unreachable")
+
+
+def read_json_object(file: Path) -> dict[str, Any]:
+    """A JSON object from a file, or a clear refusal naming the file."""
+    data = read_json(file)
     if not isinstance(data, dict):
         fail(f"{file}: must hold a JSON object")
     return data
@@ -110,14 +116,9 @@ def run(action: Callable[[Settings, Client], Awaitable[T]]) -> T:
 @referral_app.command("submit")
 def referral_submit(file: Path) -> None:
     """Validate a referral JSON file and start its case; prints {case_ref, workflow_id}."""
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        fail(f"{file}: no such file")
-    except json.JSONDecodeError as err:
-        fail(f"{file}: not valid JSON ({err})")
     # Not read_json_object: a non-object is the referral's own '(body)' problem, reported
     # alongside the rest by the referral's validation.
+    data = read_json(file)
     try:
         settings = Settings()
         referral = cases.validate_referral(data, settings)
@@ -224,7 +225,7 @@ def send_recording(case_ref: str, lifecycle: str | None, signal: str, arg: objec
     every signal sent before it, so a refused recording comes back here as a clear message."""
     async def refused(client: Client) -> list[str]:
         if lifecycle is None:
-            return (await cases.case_view(client, case_ref))[0].refused
+            return (await cases.case_only(client, case_ref)).refused
         return (await require_lifecycle(client, case_ref, lifecycle)).refused
 
     async def go(settings: Settings, client: Client) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import typer
 from pydantic import BaseModel
@@ -28,14 +27,6 @@ from domain.lcspr import (
 from starter.cli import fail, parse_recording, read_json_object, send_recording
 
 lcspr_app = typer.Typer(no_args_is_help=True, help="Record steps of the LCSPR.")
-
-
-def _model(model: type[BaseModel], **values: Any) -> Any:
-    return parse_recording(model, **values)
-
-
-def _from_file(model: type[BaseModel], file: Path) -> Any:
-    return parse_recording(model, **read_json_object(file))
 
 
 def _send(case_ref: str, signal: str, arg: BaseModel, done: str) -> None:
@@ -71,7 +62,7 @@ def reviewer(case_ref: str, name: str = typer.Option(...), email: str = typer.Op
              reference: bool = typer.Option(False, "--reference-taken"),
              insurance: bool = typer.Option(False, "--insurance-confirmed")) -> None:
     """Appoint the reviewer; the Panel, Ofsted and DfE are told their name."""
-    arg = _model(Reviewer, name=name, email=email, kind=kind,
+    arg = parse_recording(Reviewer, name=name, email=email, kind=kind,
                  conflict_of_interest_declared=conflict_of_interest_declared,
                  conflict_of_interest_details=conflict_details, cv_received=cv,
                  reference_taken=reference, insurance_confirmed=insurance)
@@ -81,13 +72,14 @@ def reviewer(case_ref: str, name: str = typer.Option(...), email: str = typer.Op
 @lcspr_app.command("remove-reviewer")
 def remove_reviewer(case_ref: str, reason: str = typer.Option(...)) -> None:
     """Remove the reviewer (the LIG may, before publication)."""
-    _send(case_ref, "remove_reviewer", _model(NewInformation, details=reason), "reviewer removed")
+    _send(case_ref, "remove_reviewer", parse_recording(NewInformation, details=reason),
+          "reviewer removed")
 
 
 @lcspr_app.command("terms")
 def terms(case_ref: str, file: Path) -> None:
     """Record the terms of reference (JSON); agency requests go out with their due dates."""
-    _send(case_ref, "record_terms", _from_file(TermsOfReference, file),
+    _send(case_ref, "record_terms", parse_recording(TermsOfReference, **read_json_object(file)),
           "terms of reference recorded; agency requests sent")
 
 
@@ -96,7 +88,7 @@ def revision(case_ref: str, agency: str = typer.Option(...),
              work: str = typer.Option(..., help="chronology | information_report"),
              due: str = typer.Option(...), request: str = typer.Option(...)) -> None:
     """Ask an agency for a revised chronology or information report."""
-    arg = _model(Revision, agency=agency, work=work, due=due, request=request)
+    arg = parse_recording(Revision, agency=agency, work=work, due=due, request=request)
     _send(case_ref, "request_revision", arg, f"revision requested from {agency}")
 
 
@@ -105,7 +97,7 @@ def family(case_ref: str, member: str = typer.Option(..., help="relationship, e.
            status: str = typer.Option(...), reason: str = typer.Option(""),
            police_agreed_timing: bool = typer.Option(False, "--police-agreed-timing")) -> None:
     """Record a step of family engagement (reasons when a member does not take part)."""
-    arg = _model(FamilyRecord, member=member, status=status, reason=reason,
+    arg = parse_recording(FamilyRecord, member=member, status=status, reason=reason,
                  police_agreed_timing=police_agreed_timing)
     _send(case_ref, "record_family", arg, f"family engagement recorded ({member}: {status})")
 
@@ -115,28 +107,28 @@ def workshop(case_ref: str,
              kind: str = typer.Option(..., help="learning_workshop | practitioner_feedback"),
              on: str = typer.Option(...), place: str = typer.Option("to be confirmed")) -> None:
     """Invite agencies and the reviewer to the learning workshop or feedback session."""
-    _send(case_ref, "schedule_workshop", _model(Workshop, kind=kind, on=on, place=place),
+    _send(case_ref, "schedule_workshop", parse_recording(Workshop, kind=kind, on=on, place=place),
           f"{kind.replace('_', ' ')} on {on}: invitations sent")
 
 
 @lcspr_app.command("draft")
 def draft(case_ref: str, note: str = typer.Option("draft received")) -> None:
     """Record the reviewer's draft; the LIG is asked to quality-assure it."""
-    _send(case_ref, "record_draft", _model(NewInformation, details=note), "draft recorded")
+    _send(case_ref, "record_draft", parse_recording(NewInformation, details=note), "draft recorded")
 
 
 @lcspr_app.command("qa")
 def qa(case_ref: str, outcome: str = typer.Option(..., help="approved | changes_needed"),
        notes: str = typer.Option("")) -> None:
     """Record the LIG's quality assurance; approval sends the report to the partners."""
-    _send(case_ref, "record_qa", _model(QualityAssurance, outcome=outcome, notes=notes),
+    _send(case_ref, "record_qa", parse_recording(QualityAssurance, outcome=outcome, notes=notes),
           f"LIG quality assurance: {outcome}")
 
 
 @lcspr_app.command("executive")
 def executive(case_ref: str, approved_on: str = typer.Option(...)) -> None:
     """Record the Executive's approval of report, response, action plan and publication plan."""
-    _send(case_ref, "record_executive", _model(ExecutiveApproval, approved_on=approved_on),
+    _send(case_ref, "record_executive", parse_recording(ExecutiveApproval, approved_on=approved_on),
           "Executive approval recorded")
 
 
@@ -149,7 +141,8 @@ def plan_publication(case_ref: str, on: str = typer.Option(...),
     if notice_by < london_today():
         fail(f"{case_ref}: publication on {day} is too close: the full report must reach the "
              f"Panel, DfE and Ofsted by {notice_by} (7 working days before)")
-    _send(case_ref, "plan_publication", _model(PublicationPlan, on=day, report_url=report_url),
+    _send(case_ref, "plan_publication",
+          parse_recording(PublicationPlan, on=day, report_url=report_url),
           f"publication planned for {day}; full report sent to the Panel, DfE and Ofsted")
 
 
@@ -159,7 +152,7 @@ def published(case_ref: str, on: str = typer.Option(...), url: str = typer.Optio
               improvements_only: bool = typer.Option(False, "--improvements-only"),
               justification: str = typer.Option("")) -> None:
     """Record the publication; the report goes to the NSPCC repository."""
-    arg = _model(Publication, on=on, url=url, reviewer_named=reviewer_named,
+    arg = parse_recording(Publication, on=on, url=url, reviewer_named=reviewer_named,
                  improvements_only=improvements_only, justification=justification)
     _send(case_ref, "record_publication", arg, f"published on {on}")
 
@@ -170,17 +163,18 @@ def pause(case_ref: str,
                                                "| other"),
           details: str = typer.Option(...)) -> None:
     """Pause for parallel proceedings; the Panel and DfE are told why."""
-    _send(case_ref, "pause", _model(Pause, reason=reason, details=details), "review paused")
+    _send(case_ref, "pause", parse_recording(Pause, reason=reason, details=details),
+          "review paused")
 
 
 @lcspr_app.command("resume")
 def resume(case_ref: str, note: str = typer.Option("resumed")) -> None:
     """Resume after a pause: the publication date moves on by the pause's length."""
-    _send(case_ref, "resume", _model(NewInformation, details=note), "review resumed")
+    _send(case_ref, "resume", parse_recording(NewInformation, details=note), "review resumed")
 
 
 @lcspr_app.command("new-information")
 def new_information(case_ref: str, details: str = typer.Option(...)) -> None:
     """New information suggests a national review: the Panel is informed."""
-    _send(case_ref, "new_information", _model(NewInformation, details=details),
+    _send(case_ref, "new_information", parse_recording(NewInformation, details=details),
           "the Panel has been informed")

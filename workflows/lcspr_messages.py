@@ -58,7 +58,7 @@ class LcsprMessages:
                 "family": "\n".join(f"{m.name} ({m.relationship})" for m in referral.family)
                 or "none listed",
                 "case_outline": referral.case_outline, "aware_on": referral.aware_on.isoformat(),
-                "incident": "death" if referral.incident == "death" else "serious harm"}
+                "incident": referral.incident_text}
 
     # --- sends ------------------------------------------------------------------------------------
     async def commissioned(self) -> None:

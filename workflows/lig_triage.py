@@ -51,7 +51,7 @@ class LigTriageWorkflow:
         referral = input.referral
         self.context = {
             "child_initials": referral.child.initials,
-            "incident": "death" if referral.incident == "death" else "serious harm",
+            "incident": referral.incident_text,
             "reason": {"do_not_notify": "the partners decided not to notify the Panel",
                        "referred_for_discussion": "it was referred for LIG discussion",
                        "rapid_review_not_held": "the partners decided not to hold a rapid "

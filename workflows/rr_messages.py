@@ -32,7 +32,7 @@ class RrMessages:
             "anchor": "",  # the anchor's London date, once the first deadlines are computed
             "anchor_kind": "the local authority became aware of the incident"
             if input.anchor_kind == "aware" else "the notification was submitted",
-            "incident": "death" if referral.incident == "death" else "serious harm",
+            "incident": referral.incident_text,
         }
 
     @property

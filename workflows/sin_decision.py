@@ -51,7 +51,7 @@ class SinDecisionWorkflow:
             "child_initials": referral.child.initials,
             "received_on": referral.received_on.isoformat(),
             "aware_on": referral.aware_on.isoformat(),
-            "incident": "death" if referral.incident == "death" else "serious harm",
+            "incident": referral.incident_text,
             "criteria": "appear to be met" if referral.sin_criteria_met
             else "do not appear to be met",
         }
