@@ -20,14 +20,16 @@ from activities.rendering import Renderer
 from domain.links import LinkSigner
 from domain.settings import Settings
 from starter.connection import connect, ensure_search_attributes
+from workflows.action_plan import ActionPlanWorkflow
 from workflows.case import CaseWorkflow
 from workflows.lcspr import LcsprWorkflow
 from workflows.lig_triage import LigTriageWorkflow
+from workflows.local_learning_event import LocalLearningEventWorkflow
 from workflows.rapid_review import RapidReviewWorkflow
 from workflows.sin_decision import SinDecisionWorkflow
 
 WORKFLOWS = [CaseWorkflow, SinDecisionWorkflow, RapidReviewWorkflow, LcsprWorkflow,
-             LigTriageWorkflow]
+             LigTriageWorkflow, LocalLearningEventWorkflow, ActionPlanWorkflow]
 
 # Passing these through the sandbox avoids re-importing them per workflow run (cheaper) and
 # sidesteps the Python 3.11 sandbox import-lock race (temporalio/sdk-python #585).

@@ -3,7 +3,7 @@ keeps the dates it was given even when holiday data or the catalogue changes."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from temporalio import activity
 
@@ -60,3 +60,32 @@ async def shift_deadline(request: ShiftRequest) -> Deadline:
         "due": due, "due_at": due_at, "due_text": due_at.strftime("%a %-d %b %H:%M"),
         "state": "pending" if paused else request.deadline.state,
         "note": f"moved on {days} days after a pause"})
+
+
+def awareness_plan(aware_on: date, anchor_kind: str, close: time) -> list[tuple[Deadline, str]]:
+    """What falls due when if the LA became aware of an incident on `aware_on` (the CLI's
+    `deadlines` command), each with how it was reckoned. Later steps assume each earlier one
+    happens on its last permitted day, so they show the latest the statutory clock allows."""
+    def due(key: str, base: date) -> Deadline:
+        return _compute(DeadlineRequest(key=key, base=base), close)
+
+    notification = due("sin.notification", aware_on)
+    anchor = aware_on if anchor_kind == "aware" else notification.due
+    anchor_note = ("rapid review anchored on aware_on" if anchor_kind == "aware" else
+                   f"rapid review anchored on the SIN submission: at the latest {anchor}")
+    requests = due("rr.scoping_requests", anchor)
+    submission = due("rr.submission", anchor)
+    return [
+        (notification, "aware_on + 5 working days"),
+        (due("sin.local_report", aware_on), "aware_on + 5 working days"),
+        (due("lac.notification", aware_on), "only for a looked-after child or care leaver"),
+        (requests, f"{anchor_note}; anchor + 2 working days"),
+        (due("rr.scoping_returns", requests.due), "requests sent + 5 working days"),
+        (due("rr.meeting_window", anchor), "a window: anchor + 7 to + 13 working days"),
+        (submission, "anchor + 15 working days"),
+        (due("rr.panel_response", submission.due), "submission + 15 working days"),
+        (due("lcspr.publication", submission.due),
+         f"if an LCSPR is decided on {submission.due}: decision + 6 months"),
+        (due("lle.report", submission.due),
+         f"if a learning event is decided on {submission.due}: decision + 4 months"),
+    ]

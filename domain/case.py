@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from domain.action_plan import ActionPlanView
 from domain.deadlines import Deadline
 from domain.profile import Profile
 from domain.questions import Question
@@ -25,6 +26,7 @@ CaseStage = Literal[
     "national_review",
     "lig_route",
     "awaiting_local_learning_event",
+    "local_learning_event",
     "closed",
 ]
 
@@ -147,6 +149,7 @@ class LifecycleView(BaseModel):
     questions: list[Question] = Field(default_factory=list)
     absent_roles: list[str] = Field(default_factory=list)
     refused: list[str] = Field(default_factory=list)
+    action_plan: ActionPlanView | None = None
 
 
 class CaseView(BaseModel):

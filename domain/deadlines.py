@@ -56,6 +56,9 @@ CATALOGUE: dict[str, Rule] = {
     "lig.dispute_escalation": Rule(unit="working_days", amount=3,
                                    label="Partnership Chair decision on the dispute"),
     "lle.report": Rule(unit="months", amount=4, label="Learning event report ready"),
+    "lle.information": Rule(unit="fixed", amount=0,
+                            label="Information for the learning event received"),
+    "action": Rule(unit="fixed", amount=0, label="Action implemented with evidence"),
     "lcspr.publication": Rule(unit="months", amount=6, label="LCSPR published"),
     "lcspr.prepublication_notice": Rule(unit="working_days", amount=-7,
                                         label="Full report sent to Panel, DfE and Ofsted"),
@@ -66,10 +69,10 @@ CATALOGUE: dict[str, Rule] = {
 
 
 def rule_for(key: str) -> Rule:
-    """Sub-deadlines (`rr.scoping_returns.<agency>`, `lcspr.chronology.<agency>.revision1`)
-    share the rule of their nearest catalogued parent."""
+    """Sub-deadlines (`rr.scoping_returns.<agency>`, `lcspr.chronology.<agency>.revision1`,
+    `action.<n>`) share the rule of their nearest catalogued parent."""
     parts = key.split(".")
-    for end in range(len(parts), 1, -1):
+    for end in range(len(parts), 0, -1):
         rule = CATALOGUE.get(".".join(parts[:end]))
         if rule:
             return rule

@@ -117,3 +117,18 @@ def national_context(context: dict[str, str], referral: Referral) -> dict[str, s
     passed through `redact`, so no template edit can leak what the context does not hold."""
     return {key: redact(value, referral) for key, value in context.items()
             if key != "child_initials"}
+
+
+def link_page_context(referral: Referral) -> dict[str, str]:
+    """What the page behind a partner's link shows so they can find the child in their records
+    (never put into an email: emails carry initials only)."""
+    child = referral.child
+    return {"child_name": f"{child.first_name} {child.last_name}",
+            "child_dob": child.date_of_birth.isoformat(),
+            "child_address": child.address or "not given",
+            "family": "\n".join(f"{m.name} ({m.relationship})" for m in referral.family)
+            or "none listed",
+            "case_outline": referral.case_outline,
+            "reason_for_referral": referral.reason_for_referral,
+            "aware_on": referral.aware_on.isoformat(),
+            "incident": referral.incident_text}

@@ -62,4 +62,5 @@ class LigResult(BaseModel):
     route: str
     decision: LigDecisionChoice
     decided_by: str
+    decided_at: datetime | None = None  # when the decision (after any dispute) was made
     final_at: datetime | None = None

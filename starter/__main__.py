@@ -11,14 +11,18 @@ import os
 import sys
 import traceback
 
+from starter.action_plan_cli import action_plan_app
 from starter.cli import app
 from starter.lcspr_cli import lcspr_app
 from starter.lig_cli import lig_app
+from starter.lle_cli import lle_app
 from starter.rr_cli import rr_app
 
 app.add_typer(rr_app, name="rr")
 app.add_typer(lcspr_app, name="lcspr")
 app.add_typer(lig_app, name="lig")
+app.add_typer(lle_app, name="lle")
+app.add_typer(action_plan_app, name="action-plan")
 
 
 def main() -> None:

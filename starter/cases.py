@@ -24,7 +24,8 @@ from domain.settings import Settings
 from workflows.case import CaseWorkflow
 
 LIFECYCLE_TYPES = ("CaseWorkflow", "SinDecisionWorkflow", "RapidReviewWorkflow",
-                   "LcsprWorkflow", "LigTriageWorkflow")
+                   "LcsprWorkflow", "LigTriageWorkflow", "LocalLearningEventWorkflow",
+                   "ActionPlanWorkflow")
 
 
 class CaseNotFound(LookupError):
@@ -78,10 +79,11 @@ async def case_only(client: Client, case_ref: str) -> CaseView:
 
 async def case_view(client: Client, case_ref: str) -> tuple[CaseView, list[LifecycleView]]:
     case = await case_only(client, case_ref)
-    lifecycles = [
-        await _query(client.get_workflow_handle(ref.workflow_id), "view", LifecycleView)
-        for ref in case.lifecycles
-    ]
+    lifecycles = []
+    for ref in case.lifecycles:
+        view = await _query(client.get_workflow_handle(ref.workflow_id), "view", LifecycleView)
+        view.name = ref.name  # as the case numbers it: a second SIN decision is sin-decision-2
+        lifecycles.append(view)
     return case, lifecycles
 
 
@@ -126,6 +128,15 @@ def case_json(case: CaseView, lifecycles: list[LifecycleView]) -> dict[str, Any]
                                      *(f for lc in lifecycles for f in lc.failed_messages)]
         ],
         "absent_roles": sorted({r for lc in lifecycles for r in lc.absent_roles}),
+        "actions": [
+            {"n": a.n, "recommendation": a.recommendation, "description": a.description,
+             "owner": a.owner_name, "agency": a.owner_agency,
+             "target_date": a.target_date.isoformat(), "rag": a.rag,
+             "progress": a.progress[-1].progress if a.progress else None,
+             "implemented_at": a.implemented_at.isoformat() if a.implemented_at else None,
+             "evidence_of_impact": a.evidence_of_impact}
+            for lc in lifecycles if lc.action_plan for a in lc.action_plan.actions
+        ],
         "lifecycles": [lc.model_dump(include={"name", "workflow_id"}) for lc in lifecycles],
     }
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.deadlines import awareness_plan
 from domain.case import (
     CloseCase,
     LifecycleView,
@@ -29,13 +32,12 @@ from domain.case import (
     MeetingOutcome,
     SubmissionReference,
     case_workflow_id,
-    lifecycle_workflow_id,
 )
 from domain.profile import ProfileInvalid
 from domain.referral import ReferralInvalid
 from domain.settings import Settings
 from starter import cases, render
-from starter.connection import connect
+from starter.connection import connect, worker_polling_here
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 referral_app = typer.Typer(no_args_is_help=True, help="Register referrals.")
@@ -162,9 +164,13 @@ def case_absent(case_ref: str, role: str,
     async def mark(settings: Settings, client: Client) -> None:
         if role not in settings.profile.roles:
             fail(f"unknown role '{role}'; roles are: {', '.join(settings.profile.roles)}")
-        await require_lifecycle(client, case_ref, "sin-decision")
-        await client.get_workflow_handle(lifecycle_workflow_id(case_ref, "sin-decision")).signal(
-            "mark_absent", MarkAbsent(role=role, absent=not back))
+        case = await cases.case_only(client, case_ref)
+        running = [ref for ref in case.lifecycles if ref.name in case.active]
+        if not running:
+            fail(f"{case_ref}: no lifecycle is running (stage: {case.stage})")
+        for ref in running:  # every running lifecycle hands that role's questions over
+            await client.get_workflow_handle(ref.workflow_id).signal(
+                "mark_absent", MarkAbsent(role=role, absent=not back))
 
     run(mark)
     typer.echo(f"{role} marked {'back' if back else 'absent'} on {case_ref}")
@@ -185,10 +191,10 @@ def sin_meeting(case_ref: str,
         fail(f"--outcome must be notify, do_not_notify or unresolved (got '{outcome}')")
 
     async def record(settings: Settings, client: Client) -> None:
-        step = (await require_lifecycle(client, case_ref, "sin-decision")).step
-        if step != "resolution meeting":
-            fail(f"{case_ref}: no resolution meeting is pending (SIN step: {step})")
-        await client.get_workflow_handle(lifecycle_workflow_id(case_ref, "sin-decision")).signal(
+        sin = await require_lifecycle(client, case_ref, "sin-decision")
+        if sin.step != "resolution meeting":
+            fail(f"{case_ref}: no resolution meeting is pending (SIN step: {sin.step})")
+        await client.get_workflow_handle(sin.workflow_id).signal(
             "record_meeting", MeetingOutcome(outcome=outcome, rationale=rationale))  # type: ignore[arg-type]
 
     run(record)
@@ -199,10 +205,10 @@ def sin_meeting(case_ref: str,
 def sin_reference(case_ref: str, reference: str) -> None:
     """Record the SIN submission reference on the LA's behalf."""
     async def record(settings: Settings, client: Client) -> None:
-        step = (await require_lifecycle(client, case_ref, "sin-decision")).step
-        if step != "notification to the Panel":
-            fail(f"{case_ref}: no submission reference is awaited (SIN step: {step})")
-        await client.get_workflow_handle(lifecycle_workflow_id(case_ref, "sin-decision")).signal(
+        sin = await require_lifecycle(client, case_ref, "sin-decision")
+        if sin.step != "notification to the Panel":
+            fail(f"{case_ref}: no submission reference is awaited (SIN step: {sin.step})")
+        await client.get_workflow_handle(sin.workflow_id).signal(
             "record_reference", SubmissionReference(reference=reference))
 
     run(record)
@@ -212,8 +218,8 @@ def sin_reference(case_ref: str, reference: str) -> None:
 async def require_lifecycle(client: Client, case_ref: str, name: str) -> LifecycleView:
     """The case's lifecycle of that name, or a clear refusal when it has none."""
     case, lifecycles = await cases.case_view(client, case_ref)
-    for lifecycle in lifecycles:
-        if lifecycle.name == name:
+    for lifecycle in reversed(lifecycles):  # the latest run of it (a second SIN decision)
+        if lifecycle.name == name or lifecycle.name.startswith(f"{name}-"):
             return lifecycle
     fail(f"{case_ref}: has no {name} lifecycle (stage: {case.stage})")
     raise AssertionError("unreachable")
@@ -223,22 +229,58 @@ def send_recording(case_ref: str, lifecycle: str | None, signal: str, arg: objec
                    done: str) -> None:
     """Signal a lifecycle (or, with None, the case), then read its refusals: a query sees
     every signal sent before it, so a refused recording comes back here as a clear message."""
-    async def refused(client: Client) -> list[str]:
+    async def refused(client: Client) -> tuple[str, list[str]]:
         if lifecycle is None:
-            return (await cases.case_only(client, case_ref)).refused
-        return (await require_lifecycle(client, case_ref, lifecycle)).refused
+            return case_workflow_id(case_ref), (await cases.case_only(client, case_ref)).refused
+        view = await require_lifecycle(client, case_ref, lifecycle)
+        return view.workflow_id, view.refused
 
     async def go(settings: Settings, client: Client) -> None:
-        before = len(await refused(client))
-        workflow_id = (case_workflow_id(case_ref) if lifecycle is None
-                       else lifecycle_workflow_id(case_ref, lifecycle))
+        workflow_id, before = await refused(client)
         await client.get_workflow_handle(workflow_id).signal(signal, arg)
-        after = await refused(client)
-        if len(after) > before:
+        _, after = await refused(client)
+        if len(after) > len(before):
             fail(f"{case_ref}: refused: {after[-1]}")
 
     run(go)
     typer.echo(f"{case_ref}: {done}")
+
+
+@app.command("deadlines")
+def deadlines(aware_on: str = typer.Option(..., help="the day the LA became aware, "
+                                                     "YYYY-MM-DD"),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+    """If we became aware on this day, what is due when? (the partnership's profile decides
+    where the rapid review is anchored)"""
+    try:
+        day = date.fromisoformat(aware_on)
+    except ValueError:
+        fail(f"--aware-on: '{aware_on}' is not a date (YYYY-MM-DD)")
+    try:
+        profile = Settings().profile
+    except ProfileInvalid as err:
+        fail(str(err))
+    rows = awareness_plan(day, profile.partnership.rapid_review_anchor,
+                          profile.partnership.close_of_business)
+    if as_json:
+        typer.echo(json.dumps([{"key": d.key, "label": d.label, "due": d.due.isoformat(),
+                                "due_at": d.due_at.isoformat(),
+                                "opens": d.opens.isoformat() if d.opens else None,
+                                "reckoned": note} for d, note in rows], indent=2))
+        return
+    typer.echo(render.awareness_text(day, profile.partnership.name, rows))
+
+
+@app.command("health")
+def health() -> None:
+    """Exit 0 when a worker on this host polls the task queue (a container healthcheck)."""
+    async def check(settings: Settings, client: Client) -> bool:
+        return await worker_polling_here(client, settings.temporal_task_queue,
+                                         socket.gethostname())
+
+    if not run(check):
+        fail("no worker on this host is polling the task queue", 1)
+    typer.echo("worker is polling")
 
 
 @app.command("web")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.enums.v1 import IndexedValueType, TaskQueueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -50,3 +52,12 @@ async def ensure_search_attributes(client: Client, namespace: str) -> list[str]:
             if err.status != RPCStatusCode.ALREADY_EXISTS:  # another worker got there first
                 raise
     return added
+
+
+async def worker_polling_here(client: Client, task_queue: str, hostname: str) -> bool:
+    """True when a worker on this host (SDK identity `pid@host`) polls the task queue for
+    workflow tasks: what a container healthcheck means by 'the worker is up'."""
+    described = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
+        namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
+    return any(p.identity.endswith(f"@{hostname}") for p in described.pollers)

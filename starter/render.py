@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from domain.calendar import LONDON
+from domain.deadlines import Deadline
 
-_MARK = {"pending": "…", "met": "✓", "missed": "✗", "waived": "–"}
+_MARK = {"pending": "…", "met": "✓", "missed": "✗", "waived": "–", "paused": "‖"}
 
 
 def _when(iso: str | None) -> str:
@@ -33,11 +34,27 @@ def case_text(case: dict[str, Any]) -> str:
     for d in case["decisions"]:
         deemed = " (deemed)" if d["deemed"] else ""
         lines.append(f"  {_when(d['at'])}  {d['kind']}: {d['choice']}{deemed} — {d['by']}")
+    if case.get("actions"):
+        lines.append("Action plan:")
+        for a in case["actions"]:
+            state = f"implemented {_when(a['implemented_at'])}" if a["implemented_at"] \
+                else a["rag"].upper()
+            lines.append(f"  {a['n']:>2}. R{a['recommendation']} {a['description']} "
+                         f"({a['owner']}) target {a['target_date']}: {state}")
     lines.append(f"Messages sent: {len(case['messages'])}")
     for m in case["messages"]:
         lines.append(f"  {_when(m['sent_at'])}  {m['template']} → {', '.join(m['to'])}")
     for m in case["failed_messages"]:
         lines.append(f"  FAILED {m['template']} → {m['to']}: {m['error']}")
+    return "\n".join(lines)
+
+
+def awareness_text(aware_on: date, partnership: str,
+                   rows: list[tuple[Deadline, str]]) -> str:
+    lines = [f"{partnership}: if the LA became aware on {aware_on:%a %d %b %Y}"]
+    for d, note in rows:
+        window = f"{d.opens:%a %d %b} to " if d.opens else ""
+        lines.append(f"  {d.key:<26} {window}{_when(d.due_at.isoformat())}  {d.label} ({note})")
     return "\n".join(lines)
 
 

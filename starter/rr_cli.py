@@ -9,7 +9,7 @@ import typer
 from temporalio.client import Client
 
 from domain.calendar import london_today
-from domain.case import LifecycleView, lifecycle_workflow_id
+from domain.case import LifecycleView
 from domain.rapid_review import (
     MeetingPlan,
     NotHeld,
@@ -34,7 +34,8 @@ def _window(view: LifecycleView):  # noqa: ANN202 - Deadline
 
 
 async def _signal(client: Client, case_ref: str, name: str, arg: object) -> None:
-    await client.get_workflow_handle(lifecycle_workflow_id(case_ref, LIFECYCLE)).signal(name, arg)
+    view = await _rr(client, case_ref)
+    await client.get_workflow_handle(view.workflow_id).signal(name, arg)
 
 
 @rr_app.command("meeting")

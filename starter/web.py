@@ -37,7 +37,7 @@ TITLES = {
     "scoping_return": "Rapid review: initial scoping and information sharing",
     "ratification": "Ratify the rapid review outcome",
     "endorsement": "Independent Scrutineer: the rapid review outcome",
-    "agency_submission": "LCSPR: confirm your agency's submission",
+    "agency_submission": "Confirm your agency's submission to the review",
     "approval": "Approve the LCSPR report",
     "lig_route": "LIG chair: choose the route for this referral",
     "dispute_decision": "Partnership Chair: decide the disputed LIG decision",

@@ -14,6 +14,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from temporalio.client import Client
+
 from domain.links import LinkClaims, LinkSigner
 from starter.mailbox import read, respond_links, text_body
 
@@ -115,3 +117,16 @@ async def eventually(probe: Callable[[], Any], ok: Callable[[Any], bool],
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}; last value: {value!r}")
         await asyncio.sleep(0.1)
+
+
+async def history_lengths(client: Client, workflow_id: str) -> list[int]:
+    """Events in each run of the workflow, latest first, following continue-as-new back."""
+    lengths: list[int] = []
+    run_id: str | None = None
+    while True:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        lengths.append(len(history.events))
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id or None
+        if run_id is None:
+            return lengths

@@ -2,16 +2,19 @@
 
 It sends the looked-after child / care leaver death notification when due (SPEC §4), starts the
 SIN decision as a child workflow when the referral is for a rapid review or the criteria
-appear met, and moves the case to its next stage when the decision is known. Later lifecycles
-(rapid review, LIG route) join here.
+appear met, and moves the case from one lifecycle (child workflow) to the next: rapid review,
+LCSPR, or the LIG route and a local learning event, then the action plan, whose end closes
+the case. A learning event that finds the SIN criteria met sends the case back to the SIN
+decision.
 
-Signals: sin_decided(SinDecided) from the SIN child, close(CloseCase)
+Signals: sin_decided(SinDecided) from the SIN child, commission_lcspr(CommissionLcspr),
+         close(CloseCase)
 Queries: view() -> CaseView
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -21,6 +24,7 @@ from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
     from domain import search
+    from domain.action_plan import REVIEWS, ActionPlanInput, ActionPlanResult
     from domain.case import (
         CaseInput,
         CaseResult,
@@ -37,17 +41,22 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import DeadlineRequest
     from domain.lcspr import LcsprInput, LcsprResult
     from domain.lig import LIG_DECISIONS, LigInput, LigResult
+    from domain.lle import LleInput, LleResult
     from domain.rapid_review import RrInput, RrResult
 
+from workflows.action_plan import ActionPlanWorkflow
 from workflows.lcspr import LcsprWorkflow
 from workflows.lifecycle import Lifecycle, LifecycleState
 from workflows.lig_triage import LigTriageWorkflow
+from workflows.local_learning_event import LocalLearningEventWorkflow
 from workflows.rapid_review import RapidReviewWorkflow
 from workflows.sin_decision import SinDecisionWorkflow
 
 RAPID_REVIEW_PATCH = "rapid-review-after-notify"
 LCSPR_PATCH = "lcspr-after-rapid-review"
 LIG_PATCH = "lig-triage"
+LLE_PATCH = "local-learning-event"
+ACTION_PLAN_PATCH = "action-plan"
 
 
 class CaseState(LifecycleState):
@@ -66,6 +75,9 @@ class CaseWorkflow:
         self.input = input
         self.state = CaseState()
         self.life = Lifecycle("case", input.case_ref, input.profile, self.state)
+        # The referral as the lifecycles see it: a learning event's new information moves
+        # the dates the SIN decision and rapid review count from.
+        self.referral = input.referral
 
     @workflow.run
     async def run(self, input: CaseInput) -> CaseResult:
@@ -109,10 +121,11 @@ class CaseWorkflow:
                          "notified to the Secretary of State (DfE) and Ofsted")
 
     async def run_sin_decision(self) -> None:
+        self.state.sin_outcome = None
         handle: ChildWorkflowHandle[Any, SinOutcome] = await self.start_lifecycle(
             "sin-decision", "sin_decision", SinDecisionWorkflow.run,
             SinInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
-                     referral=self.input.referral, profile=self.input.profile),
+                     referral=self.referral, profile=self.input.profile),
             "serious incident notification decision")
         await workflow.wait_condition(lambda: self.state.sin_outcome is not None or handle.done())
         outcome = self.state.sin_outcome or await handle
@@ -129,7 +142,7 @@ class CaseWorkflow:
 
     async def run_rapid_review(self, sin: ChildWorkflowHandle[Any, SinOutcome]) -> None:
         """Anchored on aware_on (starts now) or on the SIN submission (starts when recorded)."""
-        profile, referral = self.input.profile, self.input.referral
+        profile, referral = self.input.profile, self.referral
         anchor_kind = profile.partnership.rapid_review_anchor
         if anchor_kind == "notification":
             await sin
@@ -162,12 +175,15 @@ class CaseWorkflow:
         result: LigResult = await (await self.start_lifecycle(
             "lig-triage", "lig_route", LigTriageWorkflow.run,
             LigInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
-                     referral=self.input.referral, profile=self.input.profile,
+                     referral=self.referral, profile=self.input.profile,
                      reason=reason),  # type: ignore[arg-type]
             "LIG route (below the notification threshold)"))
         self.life.record("lig_decision", result.decision, result.decided_by)
         if result.decision == "local_learning_event":
             self.set_stage("awaiting_local_learning_event")
+            if workflow.patched(LLE_PATCH):
+                await self.run_local_learning_event(result.decided_at or result.final_at
+                                                    or workflow.now())
         elif self.state.closed_reason is None:
             self.state.closed_reason = f"LIG decision: {LIG_DECISIONS[result.decision]}"
 
@@ -177,16 +193,56 @@ class CaseWorkflow:
             "lcspr", "lcspr", LcsprWorkflow.run,
             LcsprInput(case_ref=self.input.case_ref,
                        parent_workflow_id=workflow.info().workflow_id,
-                       referral=self.input.referral, profile=self.input.profile,
+                       referral=self.referral, profile=self.input.profile,
                        decided_on=decided_on, key_lines_of_enquiry=key_lines_of_enquiry),
             "local child safeguarding practice review (6 months)"))
         self.life.record("lcspr", "published", "safeguarding partners",
                          f"published {result.published_on} at {result.url}")
         self.set_stage("action_plan")
+        if workflow.patched(ACTION_PLAN_PATCH):
+            await self.run_action_plan("lcspr")
+
+    async def run_local_learning_event(self, decided_at: datetime) -> None:
+        """Four months to an approved report, then its action plan; or, when new information
+        suggests the SIN criteria are met, back to the SIN decision counted from that day."""
+        result: LleResult = await (await self.start_lifecycle(
+            "local-learning-event", "local_learning_event", LocalLearningEventWorkflow.run,
+            LleInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
+                     referral=self.referral, profile=self.input.profile, decided_at=decided_at),
+            "local learning event (4 months)"))
+        if result.outcome == "approved":
+            self.life.record("local_learning_event", "approved", "Executive")
+            self.set_stage("action_plan")
+            await self.run_action_plan("lle")
+            return
+        info = result.sin_information
+        assert info is not None
+        self.life.record("local_learning_event", "sin_criteria_met", "partnership team",
+                         info.details)
+        self.referral = self.referral.model_copy(
+            update={"aware_on": info.learned_on,
+                    "received_on": max(info.learned_on, self.referral.received_on)})
+        await self.run_sin_decision()
+
+    async def run_action_plan(self, review: str) -> None:
+        """Monitor the actions until every one is implemented: the formal conclusion."""
+        result: ActionPlanResult = await (await self.start_lifecycle(
+            "action-plan", "action_plan", ActionPlanWorkflow.run,
+            ActionPlanInput(case_ref=self.input.case_ref,
+                            parent_workflow_id=workflow.info().workflow_id,
+                            profile=self.input.profile, review=review),  # type: ignore[arg-type]
+            "action plan"))
+        if self.state.closed_reason is None:
+            self.state.closed_reason = (f"{REVIEWS[review]} formally concluded: all "
+                                        f"{result.actions} actions implemented")
 
     async def start_lifecycle(self, name: str, stage: CaseStage, run: Any, arg: BaseModel,
                               summary: str) -> ChildWorkflowHandle[Any, Any]:
-        """Start one lifecycle as a child, named after the case and shown as its stage."""
+        """Start one lifecycle as a child, named after the case and shown as its stage; a
+        lifecycle run again (a second SIN decision after a learning event) is numbered."""
+        used = sum(1 for ref in self.state.lifecycles
+                   if ref.name == name or ref.name.startswith(f"{name}-"))
+        name = f"{name}-{used + 1}" if used else name
         child_id = lifecycle_workflow_id(self.input.case_ref, name)
         self.state.lifecycles.append(LifecycleRef(name=name, workflow_id=child_id))
         self.set_stage(stage)

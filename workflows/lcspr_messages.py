@@ -7,7 +7,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.deadlines import Deadline
-    from domain.forms import national_context
+    from domain.forms import link_page_context, national_context
     from domain.lcspr import LcsprInput, Pause, Publication, PublicationPlan, Reviewer, Workshop
     from domain.people import Recipient
     from domain.questions import Question
@@ -51,14 +51,7 @@ class LcsprMessages:
         return {**self.base, "agency": self.input.profile.agencies[agency].name}
 
     def page_context(self) -> dict[str, str]:
-        child, referral = self.input.referral.child, self.input.referral
-        return {**self.base, "child_name": f"{child.first_name} {child.last_name}",
-                "child_dob": child.date_of_birth.isoformat(),
-                "child_address": child.address or "not given",
-                "family": "\n".join(f"{m.name} ({m.relationship})" for m in referral.family)
-                or "none listed",
-                "case_outline": referral.case_outline, "aware_on": referral.aware_on.isoformat(),
-                "incident": referral.incident_text}
+        return {**self.base, **link_page_context(self.input.referral)}
 
     # --- sends ------------------------------------------------------------------------------------
     async def commissioned(self) -> None:

@@ -14,11 +14,14 @@ Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.case import LifecycleView, MarkAbsent
     from domain.deadlines import DeadlineRequest
+    from domain.forms import link_page_context
     from domain.lig import (
         LIG_DECISIONS,
         Dispute,
@@ -37,6 +40,7 @@ REPRESENTATIVES = ["lig_chair", "la_service_director", "police", "icb"]
 class LigState(LifecycleState):
     decision: LigDecision | None = None
     decided_by: str = ""
+    decided_at: datetime | None = None
     dispute: Dispute | None = None
     review: DisputeReview | None = None
 
@@ -81,6 +85,7 @@ class LigTriageWorkflow:
         assert state.decision is not None
         life.record("lig_decision", state.decision.decision, state.decided_by,
                     state.decision.rationale)
+        state.decided_at = workflow.now()
         await self.share_decision("lig.decision")
 
         state.step = "open to dispute"
@@ -96,7 +101,8 @@ class LigTriageWorkflow:
         state.step = "done"
         await workflow.wait_condition(workflow.all_handlers_finished)
         return LigResult(route=route.choice, decision=state.decision.decision,
-                         decided_by=state.decided_by, final_at=workflow.now())
+                         decided_by=state.decided_by, decided_at=state.decided_at,
+                         final_at=workflow.now())
 
     async def scoping(self) -> None:
         life = self.life
@@ -160,6 +166,7 @@ class LigTriageWorkflow:
             state.decided_by = life.answered_by(chair_q)
             life.record("partnership_chair_decision", answer.choice, state.decided_by,
                         answer.rationale, at=answer.at)
+        state.decided_at = workflow.now()
         await self.share_decision("lig.final_decision")
 
     async def share_decision(self, step: str) -> None:
@@ -214,13 +221,5 @@ class LigTriageWorkflow:
 
     @workflow.query
     def question(self, lookup: QuestionLookup) -> QuestionView:
-        referral, child = self.input.referral, self.input.referral.child
-        page = {"child_name": f"{child.first_name} {child.last_name}",
-                "child_dob": child.date_of_birth.isoformat(),
-                "child_address": child.address or "not given",
-                "family": "\n".join(f"{m.name} ({m.relationship})" for m in referral.family)
-                or "none listed",
-                "case_outline": referral.case_outline,
-                "reason_for_referral": referral.reason_for_referral,
-                "aware_on": referral.aware_on.isoformat()}
-        return self.life.question_view(lookup.nonce, {**self.context, **page})
+        return self.life.question_view(
+            lookup.nonce, {**self.context, **link_page_context(self.input.referral)})

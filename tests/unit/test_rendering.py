@@ -94,6 +94,23 @@ def context(**changes: Any) -> dict[str, Any]:
         "grounds": "Practice concerns warrant a learning event.",
         "raised_by": "Police",
         "review_rationale": "The partners could not agree.",
+        # local learning event
+        "report_due": "2027-05-05T17:00:00+01:00",
+        "methodology": "a desktop review followed by a practitioner workshop",
+        "co_leads": "Police LIG representative and ICB LIG representative",
+        "comments": "Please make recommendation 2 SMART.",
+        "methods": "practitioner briefing, newsletter",
+        # action plans
+        "review": "local learning event",
+        "n": "3",
+        "description": "Audit use of the escalation policy",
+        "target_date": "2027-09-30",
+        "rag": "amber",
+        "latest_progress": "Audit tool agreed.",
+        "actions": "- Action 1 (Police), target 2027-09-30: AMBER",
+        "implemented": "1",
+        "total": "3",
+        "agreed": "Partnership Executive, 2027-06-01",
     }
     base.update(changes)
     return base

@@ -13,7 +13,7 @@ import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from domain.calendar import london_today
+from domain.calendar import london_date, london_today
 from domain.case import (
     CaseResult,
     LifecycleView,
@@ -104,6 +104,8 @@ class Harness:
         self.settings = settings
         self.mail = mail
         self.started: list[str] = []
+        self.direct: list[tuple[str, str]] = []  # (kind, id) of lifecycles started bare
+        self.workflows: list[tuple[str, str]] = []
 
     async def start(self, **changes: Any) -> str:
         data = referral_data(london_today(), **changes)
@@ -115,13 +117,26 @@ class Harness:
     async def quiesce(self) -> None:
         """Let mail still being sent finish before the worker stops: a worker stopped
         mid-activity leaves the SDK warning that the activity it was told to cancel is gone."""
-        names = ("", ".sin-decision", ".rapid-review", ".lcspr", ".lig-triage")
+        self.workflows = await self.all_workflow_ids()  # queried while the worker still runs
+        for _, workflow_id in self.workflows:
+            await eventually(functools.partial(self._pending, workflow_id),
+                             lambda n: n == 0, timeout=10,
+                             what=f"{workflow_id} to finish its activities")
+
+    async def all_workflow_ids(self) -> list[tuple[str, str]]:
+        found = list(self.direct)
         for case_ref in self.started:
-            for name in names:
-                workflow_id = f"case-{case_ref}{name}"
-                await eventually(functools.partial(self._pending, workflow_id),
-                                 lambda n: n == 0, timeout=10,
-                                 what=f"{workflow_id} to finish its activities")
+            found += await self.workflow_ids(case_ref)
+        return found
+
+    async def workflow_ids(self, case_ref: str) -> list[tuple[str, str]]:
+        """(kind, workflow id) of the case and each lifecycle it started."""
+        try:
+            case = await cases.case_only(self.client, case_ref)
+        except cases.CaseNotFound:
+            return []
+        return [("case", case_workflow_id(case_ref)),
+                *((ref.name, ref.workflow_id) for ref in case.lifecycles)]
 
     async def _pending(self, workflow_id: str) -> int:
         # Raw describe: the SDK's describe() cannot decode the test server's datetimes.
@@ -139,20 +154,9 @@ class Harness:
     async def record_histories(self, directory: Path, test_name: str) -> None:
         """Keep each workflow's history for the replay tests (scripts/record-histories)."""
         directory.mkdir(parents=True, exist_ok=True)
-        for n, case_ref in enumerate(self.started):
-            handles = (("case", self.case(case_ref)), ("sin", self.sin(case_ref)),
-                       ("rr", self.rr(case_ref)),
-                       ("lcspr", self.client.get_workflow_handle(
-                           lifecycle_workflow_id(case_ref, "lcspr"))))
-            for kind, handle in handles:
-                try:
-                    history = await handle.fetch_history()
-                except RPCError as err:
-                    if err.status == RPCStatusCode.NOT_FOUND:
-                        continue
-                    raise
-                (directory / f"{test_name}.{n}.{kind}.json").write_text(history.to_json())
-
+        for n, (kind, workflow_id) in enumerate(self.workflows):
+            history = await self.client.get_workflow_handle(workflow_id).fetch_history()
+            (directory / f"{test_name}.{n}.{kind}.json").write_text(history.to_json())
 
     def case(self, case_ref: str) -> WorkflowHandle[Any, CaseResult]:
         return self.client.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_ref))
@@ -194,6 +198,14 @@ class Harness:
         await self.sin(case_ref).signal("record_meeting",
                                         MeetingOutcome(outcome=outcome,  # type: ignore[arg-type]
                                                        rationale=rationale))
+
+    async def today(self) -> date:
+        """Today in London on the test server's clock (which skipping moves on)."""
+        return london_date(await self.env.get_current_time())
+
+    async def skip_past(self, instant: datetime) -> None:
+        """Move the test server's clock just past an instant (a deadline, a reminder)."""
+        await self.env.sleep(instant - await self.env.get_current_time() + timedelta(minutes=1))
 
     async def skip(self, days: float) -> None:
         await self.env.sleep(timedelta(days=days))

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import WorkflowHandle
 
 from domain.calendar import LONDON, london_today, working_days_between
 from domain.case import LifecycleView, lifecycle_workflow_id
@@ -25,7 +25,7 @@ from domain.lcspr import (
     TermsOfReference,
 )
 from domain.referral import parse_referral
-from tests.support import PERSONAL, eventually, referral_data
+from tests.support import PERSONAL, eventually, history_lengths, referral_data
 from tests.workflows.conftest import Harness
 from workflows.lcspr import LcsprWorkflow
 
@@ -47,7 +47,7 @@ async def start_lcspr(h: Harness, events_per_run: int = 1500) -> WorkflowHandle[
     today = london_today()
     referral = parse_referral(referral_data(today), known_agencies=set(h.settings.profile.agencies))
     case_ref = "WMSCP-2026-LCSP"
-    h.started.append(case_ref)  # recorded for the replay tests like any case
+    h.direct.append(("lcspr", lifecycle_workflow_id(case_ref, "lcspr")))  # for replay tests
     return await h.client.start_workflow(
         LcsprWorkflow.run,
         LcsprInput(case_ref=case_ref, parent_workflow_id=f"case-{case_ref}", referral=referral,
@@ -68,19 +68,6 @@ async def phase(handle: WorkflowHandle, expected: str) -> LifecycleView:
 
 def due(v: LifecycleView, key: str) -> Any:
     return next(d for d in v.deadlines if d.key == key)
-
-
-async def history_lengths(client: Client, workflow_id: str) -> list[int]:
-    """Events in each run of the workflow, latest first, following continue-as-new back."""
-    lengths: list[int] = []
-    run_id: str | None = None
-    while True:
-        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        lengths.append(len(history.events))
-        started = history.events[0].workflow_execution_started_event_attributes
-        run_id = started.continued_execution_run_id or None
-        if run_id is None:
-            return lengths
 
 
 @pytest.mark.parametrize("events_per_run", [1500, 150], ids=["default", "many-runs"])

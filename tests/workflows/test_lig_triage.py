@@ -72,7 +72,7 @@ async def test_lig_discussion_with_scoping_to_a_local_learning_event(harness: Ha
                  LigDecision(decision="local_learning_event", rationale="new learning"))
     await lig_step(h, case_ref, "open to dispute")
     await h.skip(days=9)
-    view = await h.stage(case_ref, "awaiting_local_learning_event")
+    view = await h.stage(case_ref, "local_learning_event")
     states = {d["key"]: d["state"] for d in view["deadlines"] if d["key"].startswith("lig.")}
     assert states["lig.scoping_returns"] == "met"
 
@@ -95,7 +95,7 @@ async def test_dispute_escalated_to_the_partnership_chair(harness: Harness) -> N
                  DisputeReview(outcome="no_agreement", rationale="LA and police differ"))
     (chair,) = await h.mail.wait_for("lig_dispute_chair_request", h.email("partnership_chair"))
     await h.answer(chair, "local_learning_event", "the concerns warrant a learning event")
-    view = await h.stage(case_ref, "awaiting_local_learning_event")
+    view = await h.stage(case_ref, "local_learning_event")
     v = await lig_view(h, case_ref)
     assert any("not open to dispute" in r for r in v.refused)  # the early dispute was refused
     assert deadline(v, "lig.dispute_review").state == "met"

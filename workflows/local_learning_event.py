@@ -1,0 +1,335 @@
+"""LocalLearningEventWorkflow: a learning event below the SIN threshold (SPEC §6).
+
+The LIG agrees terms of reference (two co-leads from the partners, key lines of enquiry, a
+desktop review and/or a practitioner workshop); agencies are asked for information by link and
+reminded; practitioners are invited to the workshop; the LIG decides whether the family
+contributes (with the police where criminal proceedings are pending). The report is due for
+approval four months after the LIG's decision (`lle.report`); the LIG quality-assures it, the
+Executive approves it and the learning is disseminated. New information suggesting the SIN
+criteria are met ends the event: the case returns to the SIN decision.
+
+Signals: answer(AnswerSignal), mark_absent(MarkAbsent), record_terms(LleTerms),
+         schedule_workshop(LleWorkshop), record_family(FamilyContribution),
+         record_report(ReportReady), record_qa(LleQualityAssurance),
+         record_executive(LleExecutive), record_dissemination(Dissemination),
+         sin_information(SinInformation)
+Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.case import LifecycleView, MarkAbsent
+    from domain.deadlines import DeadlineRequest
+    from domain.forms import link_page_context
+    from domain.lcspr import Effect
+    from domain.lle import (
+        METHODOLOGIES,
+        Dissemination,
+        FamilyContribution,
+        LleExecutive,
+        LleInput,
+        LlePhase,
+        LleQualityAssurance,
+        LleResult,
+        LleTerms,
+        LleWorkshop,
+        ReportReady,
+        SinInformation,
+    )
+    from domain.questions import AnswerSignal, QuestionLookup, QuestionView
+
+from workflows.event_loop import EventLoop, LoopState
+from workflows.lifecycle import Lifecycle
+
+REPRESENTATIVES = ["lig_chair", "la_service_director", "police", "icb"]
+
+
+class LleState(LoopState):
+    phase: LlePhase = "terms"
+    terms: LleTerms | None = None
+    family: FamilyContribution | None = None
+    workshops: list[LleWorkshop] = Field(default_factory=list)
+    sin_information: SinInformation | None = None
+
+
+@workflow.defn
+class LocalLearningEventWorkflow:
+    @workflow.init
+    def __init__(self, input: LleInput) -> None:
+        self.input = input
+        self.state = LleState()
+        self.life = Lifecycle("local-learning-event", input.case_ref, input.profile, self.state)
+        self.loop = EventLoop(self.state, lambda key: key.startswith("lle."))
+        self.base = {"child_initials": input.referral.child.initials,
+                     "decided_on": input.decided_at.date().isoformat()}
+
+    @workflow.run
+    async def run(self, input: LleInput) -> LleResult:
+        state = self.state
+        self.loop.effect("start")
+        while state.phase not in ("approved", "sin_referred") or state.effects:
+            while state.effects:
+                effect = state.effects.pop(0)
+                await getattr(self, f"do_{effect.name}")(effect)
+            for _, key, kind in self.loop.due_now():
+                await self.act_on(key, kind)
+            if state.phase not in ("approved", "sin_referred"):
+                await self.loop.wait_for_work()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return LleResult(outcome="approved" if state.phase == "approved" else "sin_criteria_met",
+                         approved_at=workflow.now() if state.phase == "approved" else None,
+                         sin_information=state.sin_information)
+
+    # --- the clock ----------------------------------------------------------------------------
+    async def act_on(self, key: str, kind: str) -> None:
+        life, leads = self.life, self.co_leads()
+        if key == "lle.report":
+            if kind == "remind":
+                await life.send_to_roles("lle_report_reminder", "lle.report.remind", leads,
+                                         self.context())
+            else:
+                await life.escalate(key, "the learning event report", ["lig_chair", *leads],
+                                    self.context())
+            return
+        question = next((q for q in self.state.book.open_questions()
+                         if q.deadline_key == key), None)
+        if question is None:
+            return
+        if kind == "remind":
+            await life.remind(question, "lle_information_reminder")
+        else:
+            agency = self.input.profile.agencies[key.rsplit(".", 1)[1]].name
+            await life.escalate(key, f"information from {agency}",
+                                ["lig_chair", *question.roles], self.context())
+
+    def co_leads(self) -> list[str]:
+        return self.state.terms.co_leads if self.state.terms else []
+
+    def context(self, **extra: str) -> dict[str, str]:
+        report = self.state.deadlines.get("lle.report")
+        terms = self.state.terms
+        return {**self.base, "report_due": report.due_at.isoformat() if report else "",
+                "methodology": METHODOLOGIES[terms.methodology] if terms else "",
+                "key_lines_of_enquiry": "\n".join(f"- {k}" for k in terms.key_lines_of_enquiry)
+                if terms else "", "co_leads": " and ".join(
+                    self.life.title(lead) for lead in self.co_leads()), **extra}
+
+    # --- effects (performed by the loop) ------------------------------------------------------
+    async def do_start(self, effect: Effect) -> None:
+        await self.life.plan(DeadlineRequest(key="lle.report", base_instant=self.input.decided_at,
+                                             remind_working_days_before=10))
+        self.life.record("lle_commissioned", "local_learning_event", "LIG",
+                         f"decided {self.base['decided_on']}")
+        await self.life.send_to_roles("lle_commissioned", "lle.commissioned", REPRESENTATIVES,
+                                      self.context())
+
+    async def do_terms(self, effect: Effect) -> None:
+        terms = self.state.terms
+        assert terms is not None
+        await self.life.send_to_roles("lle_terms_agreed", "lle.terms", terms.co_leads,
+                                      self.context())
+        await self.life.plan(*(DeadlineRequest(key=f"lle.information.{agency}",
+                                               base=terms.information_due,
+                                               remind_working_days_before=1)
+                               for agency in terms.agencies))
+        for agency in terms.agencies:
+            await self.life.ask(f"information:{agency}", "agency_submission",
+                                [f"agency:{agency}"], f"lle.information.{agency}",
+                                "lle_information_request",
+                                self.context(agency=self.input.profile.agencies[agency].name))
+
+    async def do_workshop(self, effect: Effect) -> None:
+        workshop = LleWorkshop.model_validate(effect.payload)
+        terms = self.state.terms
+        assert terms is not None
+        step = f"lle.workshop.{workshop.on.isoformat()}"
+        context = self.context(on=workshop.on.isoformat(), place=workshop.place)
+        await self.life.send_to_roles("lle_workshop_invitation", step,
+                                      [f"agency:{a}" for a in terms.agencies], context)
+        await self.life.send_to_roles("lle_workshop_invitation", f"{step}.leads", terms.co_leads,
+                                      context)
+
+    async def do_report(self, effect: Effect) -> None:
+        await self.life.send_to_roles("lle_qa_request", f"lle.qa.{len(self.state.decisions)}",
+                                      ["lig_chair"], self.context())
+
+    async def do_returned(self, effect: Effect) -> None:
+        await self.life.send_to_roles(
+            "lle_report_returned", f"lle.returned.{len(self.state.decisions)}", self.co_leads(),
+            self.context(by=str(effect.payload["by"]), comments=str(effect.payload["comments"])))
+
+    async def do_executive(self, effect: Effect) -> None:
+        await self.life.send_to_roles("lle_executive_request", "lle.executive",
+                                      ["partnership_chair"], self.context())
+
+    async def do_disseminated(self, effect: Effect) -> None:
+        await self.life.send_to_roles("lle_learning_shared", "lle.disseminated", REPRESENTATIVES,
+                                      self.context(methods=str(effect.payload["methods"])))
+        await self.life.send_to_address("lle_learning_shared", "lle.disseminated.team", "team",
+                                        "Partnership team",
+                                        self.input.profile.partnership.team_email,
+                                        self.context(methods=str(effect.payload["methods"])))
+
+    async def do_sin_information(self, effect: Effect) -> None:
+        context = self.context(details=str(effect.payload["details"]))
+        await self.life.send_to_roles("lle_sin_information", "lle.sin_information",
+                                      REPRESENTATIVES, context)
+        await self.life.send_to_address("lle_sin_information", "lle.sin_information.team",
+                                        "team", "Partnership team",
+                                        self.input.profile.partnership.team_email, context)
+
+    async def do_absent(self, effect: Effect) -> None:
+        await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
+
+    # --- recordings ---------------------------------------------------------------------------
+    def refuse_unless(self, *phases: LlePhase) -> bool:
+        """True (and the recording refused, with the reason) when the event is elsewhere."""
+        if self.state.phase in phases:
+            return False
+        self.state.refused.append(f"not expected now (phase: {self.state.phase})")
+        return True
+
+    def close_open(self, reason: str, *keys: str) -> None:
+        """Close the open requests (and waive their deadlines, and any named): not awaited."""
+        for question in self.state.book.open_questions():
+            self.state.book.close(question.id, reason)
+            keys = (*keys, question.deadline_key)
+        for key in keys:
+            deadline = self.state.deadlines.get(key)
+            if deadline and deadline.state == "pending":
+                deadline.waive(reason)
+        self.life.publish()
+
+    @workflow.signal
+    def answer(self, signal: AnswerSignal) -> None:
+        question = self.state.book.accept(signal, workflow.now())
+        if question is not None and question.answer is not None:
+            self.life.complete(question.deadline_key, at=question.answer.at)
+            self.life.record("agency_information", question.id, self.life.answered_by(question),
+                             question.answer.fields.get("document_reference", ""),
+                             at=question.answer.at)
+
+    @workflow.signal
+    def mark_absent(self, signal: MarkAbsent) -> None:
+        self.loop.effect("absent", role=signal.role, absent=signal.absent)
+
+    @workflow.signal
+    def record_terms(self, terms: LleTerms) -> None:
+        if self.refuse_unless("terms"):
+            return
+        report = self.state.deadlines.get("lle.report")
+        problem = terms.check_against(self.input.profile, workflow.now().date(),
+                                      report.due if report else terms.information_due)
+        if problem:
+            return self.state.refused.append(problem)
+        self.state.terms, self.state.phase = terms, "information"
+        self.life.record("lle_terms_of_reference", terms.methodology, "LIG",
+                         "; ".join(terms.key_lines_of_enquiry))
+        self.loop.effect("terms")
+
+    @workflow.signal
+    def schedule_workshop(self, workshop: LleWorkshop) -> None:
+        if self.refuse_unless("information"):
+            return
+        assert self.state.terms is not None
+        if not self.state.terms.has_workshop:
+            return self.state.refused.append("the terms of reference have no practitioner "
+                                             "workshop (methodology: desktop_review)")
+        if workshop.on < workflow.now().date():
+            return self.state.refused.append(f"on: {workshop.on} is in the past")
+        self.state.workshops.append(workshop)
+        self.life.record("lle_workshop", workshop.on.isoformat(), "partnership team",
+                         workshop.place)
+        self.loop.effect("workshop", **workshop.model_dump(mode="json"))
+
+    @workflow.signal
+    def record_family(self, family: FamilyContribution) -> None:
+        if self.refuse_unless("terms", "information"):
+            return
+        pending = (self.input.referral.criminal_investigation in ("yes", "possible")
+                   or (self.state.terms is not None
+                       and self.state.terms.criminal_proceedings_pending))
+        if pending and family.sought and not family.police_consulted:
+            return self.state.refused.append("criminal proceedings may be pending: consult the "
+                                             "police before seeking the family's contribution "
+                                             "(police_consulted)")
+        self.state.family = family
+        self.life.record("lle_family_contribution", "sought" if family.sought else "not_sought",
+                         "LIG", family.rationale)
+
+    @workflow.signal
+    def record_report(self, report: ReportReady) -> None:
+        if self.refuse_unless("information"):
+            return
+        if self.state.family is None:
+            return self.state.refused.append("record the LIG's decision on the family's "
+                                             "contribution before the report")
+        if "lle.report" not in self.state.deadlines:
+            return self.state.refused.append("the event is still starting; try again")
+        self.life.complete("lle.report")
+        self.close_open("the report was written without it")
+        self.state.phase = "quality_assurance"
+        self.life.record("lle_report_ready", "ready for approval", "co-leads", report.summary)
+        self.loop.effect("report")
+
+    @workflow.signal
+    def record_qa(self, qa: LleQualityAssurance) -> None:
+        if self.refuse_unless("quality_assurance"):
+            return
+        self.life.record("lle_quality_assurance", qa.outcome, "LIG", qa.comments)
+        if qa.outcome == "assured":
+            self.state.phase = "executive_approval"
+            self.loop.effect("executive")
+        else:
+            self.state.phase = "information"
+            self.loop.effect("returned", by="the LIG (quality assurance)", comments=qa.comments)
+
+    @workflow.signal
+    def record_executive(self, decision: LleExecutive) -> None:
+        if self.refuse_unless("executive_approval"):
+            return
+        self.life.record("lle_executive_approval",
+                         "approved" if decision.approved else "not_approved", "Executive",
+                         decision.notes)
+        if decision.approved:
+            self.state.phase = "dissemination"
+        else:
+            self.state.phase = "information"
+            self.loop.effect("returned", by="the Executive", comments=decision.notes)
+
+    @workflow.signal
+    def record_dissemination(self, record: Dissemination) -> None:
+        if self.refuse_unless("dissemination"):
+            return
+        methods = ", ".join(record.methods)
+        self.life.record("lle_learning_disseminated", methods, "partnership team", record.notes)
+        self.state.phase = "approved"
+        self.loop.effect("disseminated", methods=methods)
+
+    @workflow.signal
+    def sin_information(self, info: SinInformation) -> None:
+        if self.refuse_unless("terms", "information", "quality_assurance",
+                              "executive_approval"):
+            return
+        if info.learned_on > workflow.now().date():
+            return self.state.refused.append(f"learned_on: {info.learned_on} is in the future")
+        self.state.sin_information, self.state.phase = info, "sin_referred"
+        self.life.record("lle_sin_information", "sin_criteria_may_be_met", "partnership team",
+                         info.details)
+        self.close_open("the case returned to the SIN decision", "lle.report")
+        self.loop.effect("sin_information", details=info.details)
+
+    @workflow.query
+    def view(self) -> LifecycleView:
+        view = self.life.view()
+        view.step = self.state.phase
+        return view
+
+    @workflow.query
+    def question(self, lookup: QuestionLookup) -> QuestionView:
+        return self.life.question_view(
+            lookup.nonce, {**self.context(), **link_page_context(self.input.referral)})
