@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -18,7 +19,8 @@ from activities.deadlines import compute_deadlines, shift_deadline
 from activities.mail import MailActivities
 from activities.rendering import Renderer
 from domain.links import LinkSigner
-from domain.settings import Settings
+from domain.profile import ProfileInvalid
+from domain.settings import SettingMissing, Settings
 from starter.connection import connect, ensure_search_attributes
 from workflows.action_plan import ActionPlanWorkflow
 from workflows.case import CaseWorkflow
@@ -69,4 +71,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except (ProfileInvalid, SettingMissing) as err:  # a clear message, not a traceback
+        print(f"worker: {err}", file=sys.stderr)
+        sys.exit(2)

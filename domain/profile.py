@@ -61,7 +61,7 @@ class Partnership(_Strict):
     team_email: EmailAddress
     close_of_business: time = time(17, 0)
     rapid_review_anchor: Literal["aware", "notification"] = "aware"
-    sin_process: Literal["isle_of_wight"] = "isle_of_wight"
+    sin_process: Literal["isle_of_wight", "hampshire"] = "isle_of_wight"
     methodology_menu: tuple[str, ...] = ()
     signature: str = Field(min_length=1)
 

@@ -11,14 +11,17 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import search
-from domain.calendar import london_today
+from domain.calendar import london_date, london_today, working_days_between
 from domain.case import (
     CaseInput,
     CaseView,
+    Decision,
     LifecycleView,
+    SentMessage,
     case_workflow_id,
     new_case_ref,
 )
+from domain.deadlines import Deadline
 from domain.referral import Referral, parse_referral
 from domain.settings import Settings
 from workflows.case import CaseWorkflow
@@ -108,7 +111,7 @@ def case_json(case: CaseView, lifecycles: list[LifecycleView]) -> dict[str, Any]
         "steps": {lc.name: lc.step for lc in lifecycles},
         "deadlines": [
             {"key": d.key, "label": d.label, "due": d.due.isoformat(),
-             "due_at": d.due_at.isoformat(), "state": d.state,
+             "due_at": d.due_at.isoformat(), "state": d.state, "rag": rag(d),
              "opens": d.opens.isoformat() if d.opens else None,
              "completed_at": d.completed_at.isoformat() if d.completed_at else None,
              "note": d.note}
@@ -127,6 +130,7 @@ def case_json(case: CaseView, lifecycles: list[LifecycleView]) -> dict[str, Any]
             m.model_dump() for m in [*case.failed_messages,
                                      *(f for lc in lifecycles for f in lc.failed_messages)]
         ],
+        "timeline": timeline(deadlines, decisions, messages),
         "absent_roles": sorted({r for lc in lifecycles for r in lc.absent_roles}),
         "actions": [
             {"n": a.n, "recommendation": a.recommendation, "description": a.description,
@@ -139,6 +143,31 @@ def case_json(case: CaseView, lifecycles: list[LifecycleView]) -> dict[str, Any]
         ],
         "lifecycles": [lc.model_dump(include={"name", "workflow_id"}) for lc in lifecycles],
     }
+
+
+def rag(deadline: Deadline, now: datetime | None = None) -> str:
+    """Red: missed, or due and not done. Amber: due within two working days. Green: met, or
+    comfortably ahead. Grey: waived or paused (no clock running)."""
+    now = now or datetime.now(UTC)
+    if deadline.state == "met":
+        return "green"
+    if deadline.state in ("waived", "paused"):
+        return "grey"
+    if deadline.state == "missed" or deadline.due_at < now:
+        return "red"
+    days_left = working_days_between(london_date(now), deadline.due)
+    return "amber" if days_left <= 2 else "green"
+
+
+def timeline(deadlines: list[Deadline], decisions: list[Decision],
+             messages: list[SentMessage]) -> list[dict[str, str]]:
+    """What happened, in order: decisions, messages, and deadlines met or missed."""
+    events = [(d.at, "decision", f"{d.kind}: {d.choice} ({d.by})") for d in decisions]
+    events += [(m.sent_at, "message", f"{m.template} to {', '.join(m.to)}") for m in messages]
+    events += [(d.completed_at, "deadline", f"{d.key} {d.state}") for d in deadlines
+               if d.completed_at]
+    return [{"at": at.isoformat(), "kind": kind, "what": what}
+            for at, kind, what in sorted(events, key=lambda e: e[0])]
 
 
 async def list_cases(client: Client) -> list[dict[str, Any]]:

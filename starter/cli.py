@@ -25,6 +25,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.deadlines import awareness_plan
+from domain.calendar import london_today
 from domain.case import (
     CloseCase,
     LifecycleView,
@@ -38,6 +39,7 @@ from domain.referral import ReferralInvalid
 from domain.settings import Settings
 from starter import cases, render
 from starter.connection import connect, worker_polling_here
+from starter.saved_queries import saved_queries
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 referral_app = typer.Typer(no_args_is_help=True, help="Register referrals.")
@@ -271,6 +273,14 @@ def deadlines(aware_on: str = typer.Option(..., help="the day the LA became awar
     typer.echo(render.awareness_text(day, profile.partnership.name, rows))
 
 
+@app.command("ui-queries")
+def ui_queries() -> None:
+    """Saved views for the Temporal UI, with today's dates filled in (the UI has no relative
+    dates): paste each into the workflow list's query box and save it."""
+    for name, query in saved_queries(london_today()):
+        typer.echo(f"{name}:\n  {query}\n")
+
+
 @app.command("health")
 def health() -> None:
     """Exit 0 when a worker on this host polls the task queue (a container healthcheck)."""
@@ -290,7 +300,11 @@ def web(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     from starter.web import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info",
+    try:
+        web_app = create_app()
+    except ProfileInvalid as err:
+        fail(str(err))
+    uvicorn.run(web_app, host=host, port=port, log_level="info",
                 access_log=False)  # access logs would contain link tokens
 
 

@@ -25,15 +25,11 @@ def case_text(case: dict[str, Any]) -> str:
     ]
     for name, step in case["steps"].items():
         lines.append(f"  {name}: {step}")
-    lines.append("Deadlines:")
+    lines.append("Deadlines (RAG):")
     for d in case["deadlines"]:
         done = f" done {_when(d['completed_at'])}" if d["completed_at"] else ""
-        lines.append(f"  {_MARK[d['state']]} {d['key']:<28} due {_when(d['due_at'])}"
-                     f"  {d['state']}{done}")
-    lines.append("Decisions:")
-    for d in case["decisions"]:
-        deemed = " (deemed)" if d["deemed"] else ""
-        lines.append(f"  {_when(d['at'])}  {d['kind']}: {d['choice']}{deemed} — {d['by']}")
+        lines.append(f"  {_MARK[d['state']]} {d['rag'].upper():<5} {d['key']:<28} "
+                     f"due {_when(d['due_at'])}  {d['state']}{done}")
     if case.get("actions"):
         lines.append("Action plan:")
         for a in case["actions"]:
@@ -41,9 +37,9 @@ def case_text(case: dict[str, Any]) -> str:
                 else a["rag"].upper()
             lines.append(f"  {a['n']:>2}. R{a['recommendation']} {a['description']} "
                          f"({a['owner']}) target {a['target_date']}: {state}")
-    lines.append(f"Messages sent: {len(case['messages'])}")
-    for m in case["messages"]:
-        lines.append(f"  {_when(m['sent_at'])}  {m['template']} → {', '.join(m['to'])}")
+    lines.append(f"Timeline ({len(case['messages'])} messages sent):")
+    for event in case["timeline"]:
+        lines.append(f"  {_when(event['at'])}  {event['kind']:<8} {event['what']}")
     for m in case["failed_messages"]:
         lines.append(f"  FAILED {m['template']} → {m['to']}: {m['error']}")
     return "\n".join(lines)

@@ -83,8 +83,10 @@ class Lifecycle:
         self.publish()
 
     def publish(self) -> None:
-        """Keep the UI's NextDeadline attribute on the earliest pending deadline."""
-        pending = [d.due_at for d in self.state.deadlines.values() if d.state == "pending"]
+        """Keep the UI's NextDeadline attribute on the earliest deadline still awaited: one
+        missed and still not done keeps it in the past, so the case shows (and sorts) overdue."""
+        pending = [d.due_at for d in self.state.deadlines.values()
+                   if d.state == "pending" or (d.state == "missed" and d.completed_at is None)]
         update = (search.NEXT_DEADLINE.value_set(min(pending)) if pending
                   else search.NEXT_DEADLINE.value_unset())
         workflow.upsert_search_attributes([update])

@@ -1,8 +1,11 @@
-"""SinDecisionWorkflow: the serious incident notification decision (SPEC §4, Isle of Wight).
+"""SinDecisionWorkflow: the serious incident notification decision (SPEC §4).
 
-Steps, each due one working day after the last: the referral goes to the LIG chair and the
-LA's Service Director; they give an initial view; the police and ICB representatives agree or
-disagree (silence by the due instant is agreement); a disagreement goes to a short meeting and,
+Isle of Wight steps, each due one working day after the last: the referral goes to the LIG
+chair and the LA's Service Director; they give an initial view; the police and ICB
+representatives agree or disagree (silence by the due instant is agreement). Hampshire variant
+(the profile's sin_process): agencies send summaries of involvement (2 WD), the LIG recommends
+to the Independent Chair, and the three partners' decision-makers each agree or disagree (no
+silent agreement: they are chased). Either way a disagreement goes to a short meeting and,
 if that cannot settle it, to the Partnership Chair. On `notify` the LA must submit the SIN
 within 5 working days of becoming aware and the partnership reports it locally.
 
@@ -26,7 +29,13 @@ with workflow.unsafe.imports_passed_through():
         SubmissionReference,
     )
     from domain.deadlines import DeadlineRequest
-    from domain.questions import AnswerSignal, Question, QuestionLookup, QuestionView
+    from domain.questions import (
+        Answer,
+        AnswerSignal,
+        Question,
+        QuestionLookup,
+        QuestionView,
+    )
 
 from workflows.lifecycle import Lifecycle, LifecycleState
 
@@ -73,6 +82,17 @@ class SinDecisionWorkflow:
         return outcome
 
     async def decide(self) -> SinOutcome:
+        if self.input.profile.partnership.sin_process == "hampshire":
+            view = await self.hampshire_recommendation()
+            partners = [self.input.profile.decision_maker(p) for p in ("la", "police", "icb")]
+            return await self.partner_responses(view, partners, "sin_partner_decision_request",
+                                                silence_agrees=False)
+        return await self.partner_responses(await self.initial_view(), PARTNERS_ASKED,
+                                            "sin_partner_response_request",
+                                            silence_agrees=True)
+
+    async def initial_view(self) -> Answer:
+        """Isle of Wight: the LIG chair and the LA's Service Director give an initial view."""
         life, referral = self.life, self.input.referral
         self.state.step = "initial view"
         shared, initial_due = await life.plan(
@@ -87,20 +107,64 @@ class SinDecisionWorkflow:
                                     "Service Director")
         life.complete("sin.initial_view")
         life.record("initial_view", view.choice, self.by(view_q), view.rationale, at=view.at)
+        return view
 
+    async def hampshire_recommendation(self) -> Answer:
+        """Hampshire: the team asks the agencies for summaries of involvement, and the LIG
+        recommends to the Independent Chair."""
+        life, referral, profile = self.life, self.input.referral, self.input.profile
+        self.state.step = "agency information"
+        _, info_due = await life.plan(
+            DeadlineRequest(key="sin.referral_shared", base=referral.received_on),
+            DeadlineRequest(key="sin.agency_information", base_instant=workflow.now()))
+        asked = [await life.ask(f"agency_information:{a}", "scoping_return", [f"agency:{a}"],
+                                "sin.agency_information", "sin_agency_information_request",
+                                {**self.context, "agency": profile.agencies[a].name})
+                 for a in referral.agencies_involved if a in profile.agencies]
+        life.complete("sin.referral_shared")
+        if await life.wait(lambda: all(q.status != "open" for q in asked), info_due,
+                           "agencies' summaries of involvement"):
+            life.complete("sin.agency_information")
+        else:  # the LIG goes ahead with what it has; late returns are still recorded
+            await self.escalate("sin.agency_information", "summaries of involvement")
+        returned = [q for q in asked if q.answer]
+        for q in returned:
+            assert q.answer is not None
+            life.record("agency_information", q.answer.choice, self.by(q), at=q.answer.at)
+
+        self.state.step = "LIG recommendation"
+        await life.plan(DeadlineRequest(key="sin.lig_recommendation",
+                                        base_instant=workflow.now()))
+        rec_q = await life.ask("lig_recommendation", "initial_view", ["lig_chair"],
+                               "sin.lig_recommendation", "sin_lig_recommendation_request",
+                               {**self.context, "returned": f"{len(returned)} of {len(asked)}"})
+        recommendation = await self.answer_of(rec_q, "the LIG's recommendation")
+        life.complete("sin.lig_recommendation", at=recommendation.at)
+        life.record("lig_recommendation", recommendation.choice, self.by(rec_q),
+                    recommendation.rationale, at=recommendation.at)
+        return recommendation
+
+    async def partner_responses(self, view: Answer, roles: list[str], template: str,
+                                silence_agrees: bool) -> SinOutcome:
+        life = self.life
         self.state.step = "partner responses"
         (responses_due,) = await life.plan(
             DeadlineRequest(key="sin.partner_responses", base_instant=workflow.now()))
         asked = [
             await life.ask(f"partner_response:{role}", "partner_response", [role],
-                           "sin.partner_responses", "sin_partner_response_request",
+                           "sin.partner_responses", template,
                            {**self.context, "initial_view": view.choice,
                             "initial_rationale": view.rationale})
-            for role in PARTNERS_ASKED
+            for role in roles
         ]
         all_answered = await life.wait(lambda: all(q.status != "open" for q in asked),
-                                       responses_due, "police and ICB responses")
+                                       responses_due, "the partners' responses")
         if all_answered:
+            life.complete("sin.partner_responses")
+        elif not silence_agrees:  # Hampshire: each partner decides; chase, and wait for them
+            await self.escalate("sin.partner_responses", "the partners' decisions",
+                                roles=["partnership_chair", *roles])
+            await workflow.wait_condition(lambda: all(q.status != "open" for q in asked))
             life.complete("sin.partner_responses")
         else:
             # Silence is agreement at the due instant itself, not when the timer is handled.

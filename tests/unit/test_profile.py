@@ -1,11 +1,15 @@
-"""Partnership profiles (SPEC §8): the bundled Isle of Wight profile and refusal of bad files."""
+"""Partnership profiles (SPEC §8): the bundled profiles and refusal of bad files."""
 
+import os
+import subprocess
+import sys
 from datetime import time
 from pathlib import Path
 
 import pytest
 
 from domain.profile import (
+    BUNDLED_PROFILES,
     DEFAULT_PROFILE,
     PARTNER_ROLES,
     SIN_ROLES,
@@ -13,6 +17,8 @@ from domain.profile import (
     ProfileInvalid,
     load_profile,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +174,28 @@ def test_missing_file_is_refused_naming_the_file(tmp_path: Path) -> None:
 def test_empty_file_names_the_missing_sections(tmp_path: Path) -> None:
     message = refusal(write(tmp_path, ""))
     assert "partnership" in message and "roles" in message and "agencies" in message
+
+
+@pytest.mark.parametrize("command", [["worker.py"], ["-m", "starter", "web"]],
+                         ids=["worker", "web"])
+def test_invalid_profile_stops_start_up_naming_the_field(command: list[str],
+                                                         tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text((BUNDLED_PROFILES / "hampshire.toml").read_text()
+                   .replace('code = "HSCP"', 'code = "hs-1"'))
+    env = {**os.environ, "PARTNERSHIP_PROFILE": str(bad),
+           "LINK_SIGNING_KEY": "a-test-signing-key-long-enough",
+           "TEMPORAL_ADDRESS": "127.0.0.1:9"}  # never reached: the profile is checked first
+    run = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 2
+    assert "partnership.code" in run.stderr and str(bad) in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("name", ["isle-of-wight", "hampshire", "west-midlands"])
+def test_each_seed_partnership_has_a_valid_profile(name: str) -> None:
+    profile = load_profile(BUNDLED_PROFILES / f"{name}.toml")
+    assert profile.partnership.methodology_menu
+    assert profile.partnership.sin_process == ("hampshire" if name == "hampshire"
+                                               else "isle_of_wight")

@@ -94,6 +94,7 @@ def context(**changes: Any) -> dict[str, Any]:
         "grounds": "Practice concerns warrant a learning event.",
         "raised_by": "Police",
         "review_rationale": "The partners could not agree.",
+        "returned": "3 of 4",
         # local learning event
         "report_due": "2027-05-05T17:00:00+01:00",
         "methodology": "a desktop review followed by a practitioner workshop",

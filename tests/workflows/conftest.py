@@ -264,6 +264,15 @@ async def harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
 
 
 @pytest.fixture
+async def hampshire_harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
+                            request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    """The Hampshire profile: its own SIN decision process (summaries of involvement, LIG
+    recommendation, the partners decide)."""
+    async for h in _harness(env, mailbox, request, BUNDLED_PROFILES / "hampshire.toml"):
+        yield h
+
+
+@pytest.fixture
 async def wm_harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
                      request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
     """The West Midlands profile: the rapid review is anchored on aware_on, so it starts as

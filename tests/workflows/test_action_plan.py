@@ -3,7 +3,6 @@ escalated to the LIG, progress summaries to the team, and the formal conclusion.
 
 from __future__ import annotations
 
-import functools
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,7 +11,6 @@ import pytest
 from domain.action_plan import (
     ActionPlanInput,
     ActionPlanResult,
-    ActionPlanView,
     ActionUpdate,
     AgreePlan,
     NewAction,
@@ -43,10 +41,6 @@ def action(recommendation: int, n: int, target: date) -> NewAction:
 def done(n: int, evidence: str = "audit shows the policy in use") -> ActionUpdate:
     return ActionUpdate(action=n, progress="completed", rag="green", implemented=True,
                         evidence_of_impact=evidence)
-
-
-def implemented(n: int, plan: ActionPlanView) -> bool:
-    return plan.actions[n - 1].implemented_at is not None
 
 
 def due(view: LifecycleView, key: str) -> Any:
@@ -131,11 +125,12 @@ async def test_years_long_plan_continues_as_new_and_keeps_its_state(
     for n in range(1, 13):
         await handle.signal("add_action", action(1, n, today + timedelta(days=60 * n)))
     await handle.signal("agree_plan", AgreePlan(agreed_by="Executive"))
+    # No query between the steps: on the test server a query racing continue-as-new can go
+    # unanswered. The signal is handled before time moves on (the server holds time
+    # skipping while a workflow task is outstanding); the result proves each was in time.
     for n in range(1, 13):
         await h.skip(days=60)
         await handle.signal("update_action", done(n))
-        await eventually(functools.partial(handle.query, "plan", result_type=ActionPlanView),
-                         functools.partial(implemented, n), what=f"action {n} implemented")
     result: ActionPlanResult = await handle.result()
     lengths = await history_lengths(h.client, workflow_id)
     with capsys.disabled():
