@@ -90,6 +90,12 @@ async def case_view(client: Client, case_ref: str) -> tuple[CaseView, list[Lifec
     return case, lifecycles
 
 
+def latest_lifecycle(lifecycles: list[LifecycleView], name: str) -> LifecycleView | None:
+    """The latest run of a lifecycle: `name`, or its numbered rerun (`sin-decision-2`)."""
+    return next((view for view in reversed(lifecycles)
+                 if view.name == name or view.name.startswith(f"{name}-")), None)
+
+
 def case_json(case: CaseView, lifecycles: list[LifecycleView]) -> dict[str, Any]:
     """The `case show --json` contract: stage, status, deadlines, decisions, messages."""
     deadlines = sorted(

@@ -220,9 +220,9 @@ def sin_reference(case_ref: str, reference: str) -> None:
 async def require_lifecycle(client: Client, case_ref: str, name: str) -> LifecycleView:
     """The case's lifecycle of that name, or a clear refusal when it has none."""
     case, lifecycles = await cases.case_view(client, case_ref)
-    for lifecycle in reversed(lifecycles):  # the latest run of it (a second SIN decision)
-        if lifecycle.name == name or lifecycle.name.startswith(f"{name}-"):
-            return lifecycle
+    lifecycle = cases.latest_lifecycle(lifecycles, name)
+    if lifecycle is not None:
+        return lifecycle
     fail(f"{case_ref}: has no {name} lifecycle (stage: {case.stage})")
     raise AssertionError("unreachable")
 

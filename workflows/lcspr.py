@@ -2,9 +2,9 @@
 
 The review lives six months or more and is driven by the team's recordings, so the workflow
 is an event loop: signals check and record what happened and queue the effects it asks for
-(letters, requests, deadlines); the loop performs them, reminds and escalates when deadlines
-fall due, and continues as new when Temporal suggests, carrying its whole state (questions and
-their links included, so links in old emails keep working).
+(letters, requests, deadlines); the loop (workflows/event_loop.py) performs them, reminds and
+escalates when deadlines fall due, and continues as new when Temporal suggests, carrying its
+whole state (questions and their links included, so links in old emails keep working).
 
 Signals: answer(AnswerSignal), appoint_reviewer(Reviewer), remove_reviewer(NewInformation),
          record_terms(TermsOfReference), request_revision(Revision), record_family(FamilyRecord),
@@ -17,7 +17,6 @@ Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime, timedelta
 
 from pydantic import Field
@@ -44,17 +43,20 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.rapid_review import PARTNERS
 
+from workflows.event_loop import EventLoop, LoopState
 from workflows.lcspr_messages import LcsprMessages
 from workflows.lcspr_recordings import LcsprRecordings
-from workflows.lifecycle import Lifecycle, LifecycleState
-
-QUIET = timedelta(minutes=2)
+from workflows.lifecycle import Lifecycle
 
 
-class LcsprState(LifecycleState):
+def _watched(key: str) -> bool:
+    """The deadlines the loop reminds about and escalates (the rest are met by steps)."""
+    return (key.startswith("lcspr.chronology") or key.startswith("lcspr.information_report")
+            or key == "lcspr.publication")
+
+
+class LcsprState(LoopState):
     phase: Phase = "commissioning"
-    started: bool = False
-    runs: int = 1
     reviewer: Reviewer | None = None
     former_reviewers: list[Reviewer] = Field(default_factory=list)
     terms: TermsOfReference | None = None
@@ -68,9 +70,6 @@ class LcsprState(LifecycleState):
     pause: Pause | None = None
     paused_at: datetime | None = None
     paused_days: int = 0
-    effects: list[Effect] = Field(default_factory=list)
-    reminded: list[str] = Field(default_factory=list)
-    escalated: list[str] = Field(default_factory=list)
 
 
 @workflow.defn
@@ -82,6 +81,7 @@ class LcsprWorkflow(LcsprRecordings):
                       else LcsprState())
         self.life = Lifecycle("lcspr", input.case_ref, input.profile, self.state)
         self.msg = LcsprMessages(self.life, input)
+        self.loop = EventLoop(self.state, _watched, input.events_per_run)
 
     @workflow.run
     async def run(self, input: LcsprInput) -> LcsprResult:
@@ -96,12 +96,12 @@ class LcsprWorkflow(LcsprRecordings):
             if state.phase == "published":
                 break
             await self.check_deadlines()
-            if self.run_is_long() and not state.effects and await self.quiet():
+            if await self.loop.time_to_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 state.runs += 1
                 workflow.continue_as_new(input.model_copy(
                     update={"carried": state.model_dump(mode="json")}))
-            await self.wait_for_work()
+            await self.loop.wait_for_work()
         await workflow.wait_condition(workflow.all_handlers_finished)
         publication = state.publication
         assert publication is not None
@@ -110,78 +110,27 @@ class LcsprWorkflow(LcsprRecordings):
                            paused_days=state.paused_days, runs=state.runs,
                            completed_at=workflow.now())
 
-    async def quiet(self) -> bool:
-        """True after a spell with no new work: the moment to continue as new, when nobody is
-        mid-conversation with this run (a query racing the hand-over is not answered on every
-        server). A run far past its budget goes on regardless."""
-        if workflow.info().get_current_history_length() > 2 * self.input.events_per_run:
-            return True
-        try:
-            await workflow.wait_condition(lambda: bool(self.state.effects), timeout=QUIET,
-                                          timeout_summary="quiet before continuing as new")
-        except TimeoutError:
-            return True
-        return False
-
-    def run_is_long(self) -> bool:
-        info = workflow.info()
-        return (info.is_continue_as_new_suggested()
-                or info.get_current_history_length() > self.input.events_per_run)
-
     def effect(self, name: str, **payload: object) -> None:
-        self.state.effects.append(Effect(name=name, payload=payload))
+        self.loop.effect(name, **payload)
 
     def refuse(self, why: str) -> None:
         self.state.refused.append(why)
 
     # --- the clock ----------------------------------------------------------------------------
-    def timers(self) -> list[tuple[datetime, str, str]]:
-        """(when, deadline key, 'remind' | 'due') still to act on, soonest first."""
-        todo = []
-        for key, d in self.state.deadlines.items():
-            if d.state != "pending" or not (key.startswith("lcspr.chronology")
-                                            or key.startswith("lcspr.information_report")
-                                            or key == "lcspr.publication"):
-                continue
-            if d.remind_at and key not in self.state.reminded:
-                todo.append((d.remind_at, key, "remind"))
-            if key not in self.state.escalated:
-                todo.append((d.due_at, key, "due"))
-        return sorted(todo)
-
     async def check_deadlines(self) -> None:
         now = workflow.now()
-        for when, key, kind in self.timers():
-            if when > now:
-                break
+        for _, key, kind in self.loop.due_now():
             question = next((q for q in self.state.book.open_questions()
                              if q.deadline_key == key), None)
             if kind == "remind":
-                self.state.reminded.append(key)
                 if question and now < self.state.deadlines[key].due_at:
                     await self.life.remind(question, "lcspr_submission_reminder")
-            else:
-                self.state.escalated.append(key)
-                if key == "lcspr.publication":
-                    await self.msg.overdue(key, "publication of the review")
-                elif question:
-                    self.state.deadlines[key].miss()
-                    await self.msg.submission_overdue(question)
+            elif key == "lcspr.publication":
+                await self.msg.overdue(key, "publication of the review")
+            elif question:
+                self.state.deadlines[key].miss()
+                await self.msg.submission_overdue(question)
         self.life.publish()
-
-    async def wait_for_work(self) -> None:
-        timers = self.timers()
-        timeout = (timers[0][0] - workflow.now()) if timers else None
-        summary = None
-        if timers:
-            _, key, kind = timers[0]
-            deadline = self.state.deadlines[key]
-            summary = f"{kind}: {deadline.label}, due {deadline.due_text}"
-        with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(
-                lambda: bool(self.state.effects),
-                timeout=timeout if timeout is None or timeout > timedelta(0) else timedelta(0),
-                timeout_summary=summary)
 
     # --- effects (performed by the loop) ------------------------------------------------------
     async def do_start(self, effect: Effect) -> None:

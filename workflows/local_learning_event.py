@@ -44,8 +44,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.event_loop import EventLoop, LoopState
 from workflows.lifecycle import Lifecycle
-
-REPRESENTATIVES = ["lig_chair", "la_service_director", "police", "icb"]
+from workflows.lig_triage import REPRESENTATIVES
 
 
 class LleState(LoopState):

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         QuestionLookup,
         QuestionView,
     )
+    from domain.rapid_review import PARTNERS
 
 from workflows.lifecycle import Lifecycle, LifecycleState
 
@@ -84,7 +85,7 @@ class SinDecisionWorkflow:
     async def decide(self) -> SinOutcome:
         if self.input.profile.partnership.sin_process == "hampshire":
             view = await self.hampshire_recommendation()
-            partners = [self.input.profile.decision_maker(p) for p in ("la", "police", "icb")]
+            partners = [self.input.profile.decision_maker(p) for p in PARTNERS]
             return await self.partner_responses(view, partners, "sin_partner_decision_request",
                                                 silence_agrees=False)
         return await self.partner_responses(await self.initial_view(), PARTNERS_ASKED,

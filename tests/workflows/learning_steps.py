@@ -27,10 +27,10 @@ AGENCIES = ["childrens_social_care", "health"]
 
 async def lifecycle(h: Harness, case_ref: str, name: str) -> LifecycleView:
     """The latest lifecycle of that name, as the CLI finds it."""
-    async def probe() -> LifecycleView:
+    async def probe() -> LifecycleView | None:
         _, views = await cases.case_view(h.client, case_ref)
-        return next(v for v in reversed(views) if v.name == name or v.name.startswith(name + "-"))
-    return await eventually(probe, lambda v: True, what=f"{name} lifecycle")
+        return cases.latest_lifecycle(views, name)
+    return await eventually(probe, lambda v: v is not None, what=f"{name} lifecycle")
 
 
 async def step(h: Harness, case_ref: str, name: str, wanted: str) -> LifecycleView:
