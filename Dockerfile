@@ -17,12 +17,14 @@ COPY starter/ starter/
 COPY profiles/ profiles/
 COPY worker.py ./
 RUN pip install --no-cache-dir . \
-    && useradd --system --uid 10001 --home-dir /app app
+    && useradd --system --uid 10001 --home-dir /app app \
+    && mkdir /data && chown app /data
 
 USER app
 
 # Secrets come from the environment at run time, never from the image.
-ENV PARTNERSHIP_PROFILE=/app/profiles/isle-of-wight.toml
+ENV PARTNERSHIP_PROFILE=/app/profiles/isle-of-wight.toml \
+    OUTBOX_PATH=/data/outbox.sqlite3
 
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
     CMD ["python", "-m", "starter", "health"]

@@ -17,10 +17,12 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.deadlines import compute_deadlines, shift_deadline
 from activities.mail import MailActivities
+from activities.outbox import Outbox
 from activities.rendering import Renderer
 from domain.links import LinkSigner
 from domain.profile import ProfileInvalid
 from domain.settings import SettingMissing, Settings
+from starter.codec import PayloadKeysInvalid
 from starter.connection import connect, ensure_search_attributes
 from workflows.action_plan import ActionPlanWorkflow
 from workflows.case import CaseWorkflow
@@ -46,7 +48,7 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
 def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
     signer = LinkSigner(settings.require("link_signing_key"), settings.link_max_age_days)
-    mail = MailActivities(settings, signer, Renderer())
+    mail = MailActivities(settings, signer, Renderer(), Outbox(settings.outbox_path))
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
@@ -73,6 +75,7 @@ async def main() -> None:
 if __name__ == "__main__":
     try:
         asyncio.run(main())
-    except (ProfileInvalid, SettingMissing) as err:  # a clear message, not a traceback
+    # A clear message, not a traceback.
+    except (ProfileInvalid, SettingMissing, PayloadKeysInvalid) as err:
         print(f"worker: {err}", file=sys.stderr)
         sys.exit(2)

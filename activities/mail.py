@@ -2,7 +2,9 @@
 
 One activity call sends one message to one person, so a retry never re-sends to someone else.
 The Message-ID is derived from the case, the step and the recipient: a retried send is the
-same message, and mailboxes can recognise it.
+same message, mailboxes can recognise it, and the outbox ledger (activities/outbox.py) knows
+it already went. A temporary refusal (4xx, or no answer) is retried with backoff; a permanent
+one (5xx) fails the send at once, and the workflow tells the team.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.outbox import Outbox, SendInProgress
 from activities.rendering import Renderer
 from domain.case import SentMessage
 from domain.links import LinkSigner
@@ -52,13 +55,40 @@ def message_id(case_ref: str, step: str, email: str, domain: str) -> str:
 
 
 class MailActivities:
-    def __init__(self, settings: Settings, signer: LinkSigner, renderer: Renderer):
+    def __init__(self, settings: Settings, signer: LinkSigner, renderer: Renderer,
+                 outbox: Outbox):
         self._settings = settings
         self._signer = signer
         self._renderer = renderer
+        self._outbox = outbox
 
     @activity.defn
     async def send_email(self, mail: OutgoingEmail) -> SentMessage:
+        sender = self._settings.sender
+        key = message_id(mail.case_ref, mail.step, mail.to.email,
+                         sender.rpartition("@")[2] or "localhost")
+        try:
+            already = await self._outbox.claim(key, mail.case_ref, mail.template)
+        except SendInProgress as err:
+            raise ApplicationError(str(err), type="SendInProgress") from None
+        if already:
+            activity.logger.info("not sending %s for %s again (%s): sent at %s", mail.template,
+                                 mail.case_ref, mail.step, already.sent_at)
+            return SentMessage(template=mail.template, to=[mail.to.email],
+                               sent_at=datetime.fromisoformat(already.sent_at), message_id=key)
+        try:
+            msg = self._compose(mail, sender, key)
+            await self._deliver(msg)
+        except BaseException:
+            await self._outbox.release(key)
+            raise
+        sent_at = datetime.now(UTC)
+        await self._outbox.sent(key, sent_at.isoformat())
+        activity.logger.info("sent %s for %s (%s)", mail.template, mail.case_ref, mail.step)
+        return SentMessage(template=mail.template, to=[mail.to.email], sent_at=sent_at,
+                           message_id=key)
+
+    def _compose(self, mail: OutgoingEmail, sender: str, key: str) -> EmailMessage:
         info = activity.info()
         link_url = None
         if mail.link:
@@ -82,16 +112,13 @@ class MailActivities:
             "team_email": profile.partnership.team_email,
         }
         rendered = self._renderer.render(mail.template, context)
-        sender = self._settings.sender
         msg = EmailMessage()
         msg["From"] = sender
         msg["To"] = mail.to.email
         msg["Reply-To"] = profile.partnership.team_email
         msg["Subject"] = f"[{mail.case_ref}] {rendered.subject}"
         msg["Date"] = formatdate(localtime=False)
-        msg["Message-ID"] = message_id(
-            mail.case_ref, mail.step, mail.to.email, sender.rpartition("@")[2] or "localhost"
-        )
+        msg["Message-ID"] = key
         msg["X-Case-Ref"] = mail.case_ref
         msg["X-Template"] = mail.template
         msg.set_content(rendered.text)
@@ -99,14 +126,7 @@ class MailActivities:
         for attachment in mail.attachments:
             document = self._renderer.render_document(attachment.template, context)
             msg.add_attachment(document, subtype="html", filename=attachment.filename)
-        await self._deliver(msg)
-        activity.logger.info("sent %s for %s (%s)", mail.template, mail.case_ref, mail.step)
-        return SentMessage(
-            template=mail.template,
-            to=[mail.to.email],
-            sent_at=datetime.now(UTC),
-            message_id=str(msg["Message-ID"]),
-        )
+        return msg
 
     async def _deliver(self, msg: EmailMessage) -> None:
         s = self._settings

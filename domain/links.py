@@ -7,11 +7,13 @@ stops anyone changing those. Single use is enforced by the workflow (the nonce),
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from pydantic import BaseModel, ValidationError
 
 _SALT = "respond-link.v1"
+_FORM_SALT = "respond-form.v1"
 
 
 class LinkClaims(BaseModel):
@@ -66,3 +68,33 @@ class LinkSigner:
         if claims.expires < (now if now is not None else time.time()):
             raise LinkRejected("This link has expired. Please contact the partnership team.", 410)
         return claims
+
+
+class FormGuard:
+    """Proof that an answer was posted from the form our own page rendered for this link.
+
+    The page carries a short-lived token signed for the link's nonce; a forged cross-site post
+    has neither it nor our Origin. Browsers that say where a post came from (Origin,
+    Sec-Fetch-Site) are also held to our own site.
+    """
+
+    MAX_AGE_SECONDS = 24 * 3600
+
+    def __init__(self, secret: str, public_base_url: str):
+        self._serializer = URLSafeTimedSerializer(secret, salt=_FORM_SALT)
+        parts = urlsplit(public_base_url)
+        self._origin = f"{parts.scheme}://{parts.netloc}".lower()
+
+    def issue(self, nonce: str) -> str:
+        return str(self._serializer.dumps(nonce))
+
+    def accepts(self, nonce: str, token: str | None, origin: str | None,
+                fetch_site: str | None) -> bool:
+        if fetch_site == "cross-site" or (origin and origin.lower() != self._origin):
+            return False
+        if not token:
+            return False
+        try:
+            return bool(self._serializer.loads(token, max_age=self.MAX_AGE_SECONDS) == nonce)
+        except BadSignature:  # includes SignatureExpired
+            return False

@@ -7,6 +7,7 @@ named by its dotted field path, so the person at intake can fix them in one go.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any, Literal
 
@@ -201,8 +202,11 @@ def _cross_field_problems(data: dict[str, Any], today: date,
 def _problems_from(exc: ValidationError) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for err in exc.errors():
-        # family[0].name, the same form as agencies_involved[0] below
-        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+        # family[0].name, the same form as agencies_involved[0] below; a key that is not a
+        # plain name (empty, spaces, dots) is quoted, so the problem still says where it is.
+        loc = "".join(f"[{p}]" if isinstance(p, int)
+                      else f".{p}" if str(p).isidentifier() else f"[{json.dumps(p)}]"
+                      for p in err["loc"])
         loc = loc.removeprefix(".")
         if err["type"] == "extra_forbidden":
             problems.append(FieldProblem(field=loc, message="is not a referral field"))

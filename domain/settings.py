@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     link_max_age_days: int = Field(default=28, ge=1)
     partnership_profile: Path = DEFAULT_PROFILE
     intake_api_token: SecretStr | None = None
+    # Temporal payload encryption: "id:base64key,..." (the first encrypts; all decrypt).
+    payload_keys: SecretStr | None = None
+    # Lets an operator's Temporal UI decrypt payloads through the web app's codec endpoint.
+    operator_token: SecretStr | None = None
+    temporal_ui_origin: str = "http://localhost:8233"  # allowed to call the codec endpoint
+    # The worker's record of mail already sent, so a retried send never sends twice.
+    outbox_path: Path = Path(".local/outbox.sqlite3")
     mail_capture_dir: Path | None = None  # local running only: the web app lists captured mail
 
     @cached_property

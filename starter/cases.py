@@ -129,7 +129,8 @@ def case_json(case: CaseView, lifecycles: list[LifecycleView]) -> dict[str, Any]
             for d in decisions
         ],
         "messages": [
-            {"template": m.template, "to": m.to, "sent_at": m.sent_at.isoformat()}
+            {"template": m.template, "to": m.to, "sent_at": m.sent_at.isoformat(),
+             "message_id": m.message_id}
             for m in messages
         ],
         "failed_messages": [

@@ -36,10 +36,15 @@ from domain.case import (
 )
 from domain.profile import ProfileInvalid
 from domain.referral import ReferralInvalid
-from domain.settings import Settings
+from domain.settings import SettingMissing, Settings
 from starter import cases, render
-from starter.connection import connect, worker_polling_here
+from starter.codec import PayloadKeysInvalid, new_key_entry
+from starter.connection import connect, payload_codec, worker_polling_here
 from starter.saved_queries import saved_queries
+
+# Written by `python -m starter dev`: a CLI in another terminal finds the local stack's keys
+# here. Variables set in the environment always win.
+LOCAL_SECRETS = Path(".local") / "secrets.env"
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 referral_app = typer.Typer(no_args_is_help=True, help="Register referrals.")
@@ -64,8 +69,14 @@ def read_json(file: Path) -> Any:
         return json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         fail(f"{file}: no such file")
+    except IsADirectoryError:
+        fail(f"{file}: is a directory, not a JSON file")
+    except UnicodeDecodeError as err:
+        fail(f"{file}: not UTF-8 text (byte {err.start}); save it as UTF-8 JSON")
     except json.JSONDecodeError as err:
         fail(f"{file}: not valid JSON ({err})")
+    except RecursionError:
+        fail(f"{file}: nested too deeply to be a referral")
     raise AssertionError("unreachable")
 
 
@@ -91,9 +102,10 @@ def parse_recording(model: type[M], what: str = "refused", **values: Any) -> M:
 def run(action: Callable[[Settings, Client], Awaitable[T]]) -> T:
     """Load settings, connect, run; turn expected failures into clear messages."""
     try:
-        settings = Settings()
+        settings = Settings(_env_file=LOCAL_SECRETS)  # type: ignore[call-arg]
         settings.profile  # noqa: B018 - validate before touching Temporal
-    except ProfileInvalid as err:
+        payload_codec(settings)
+    except (ProfileInvalid, SettingMissing, PayloadKeysInvalid) as err:
         fail(str(err))
     except ValidationError as err:
         fail("configuration: " + "; ".join(
@@ -293,6 +305,14 @@ def health() -> None:
     typer.echo("worker is polling")
 
 
+@app.command("new-payload-key")
+def new_payload_key(key_id: str) -> None:
+    """Print a new PAYLOAD_KEYS entry (id:key). To rotate, put it first and keep the old."""
+    if not key_id or not all(c.isalnum() or c in "-_." for c in key_id):
+        fail("KEY_ID: letters, digits, '-', '_' or '.' only (e.g. 2026a)")
+    typer.echo(new_key_entry(key_id))
+
+
 @app.command("web")
 def web(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the web app (intake API and the pages behind email links)."""
@@ -302,7 +322,7 @@ def web(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     try:
         web_app = create_app()
-    except ProfileInvalid as err:
+    except (ProfileInvalid, SettingMissing, PayloadKeysInvalid) as err:
         fail(str(err))
     uvicorn.run(web_app, host=host, port=port, log_level="info",
                 access_log=False)  # access logs would contain link tokens

@@ -11,18 +11,23 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import search
 from domain.settings import Settings
+from starter.codec import EncryptionCodec, data_converter, parse_keys
+
+
+def payload_codec(settings: Settings) -> EncryptionCodec:
+    """The codec from PAYLOAD_KEYS: required, since nothing may reach Temporal in the clear."""
+    return EncryptionCodec(parse_keys(settings.require("payload_keys")))
 
 
 async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(payload_codec(settings)),
     )
 
 

@@ -18,6 +18,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from starter.codec import new_key_entry
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -52,14 +54,23 @@ class LocalStack:
         return f"http://127.0.0.1:{self.ports.web}"
 
     def secrets(self) -> dict[str, str]:
-        """Local-only secrets, made once and kept so links in old emails keep working."""
+        """Local-only secrets, made once and kept so links in old emails keep working and
+        cases already stored stay readable; any missing (an older state dir) are added."""
         path = self.state_dir / "secrets.env"
-        if not path.exists():
-            path.write_text(f"LINK_SIGNING_KEY={secrets.token_urlsafe(32)}\n"
-                            f"INTAKE_API_TOKEN={secrets.token_urlsafe(24)}\n")
+        known = {}
+        if path.exists():
+            pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+            known = {key: value for key, value in pairs}
+        wanted = {"LINK_SIGNING_KEY": lambda: secrets.token_urlsafe(32),
+                  "INTAKE_API_TOKEN": lambda: secrets.token_urlsafe(24),
+                  "PAYLOAD_KEYS": lambda: new_key_entry("local-1"),
+                  "OPERATOR_TOKEN": lambda: secrets.token_urlsafe(24)}
+        missing = {key: make() for key, make in wanted.items() if key not in known}
+        if missing:
+            known.update(missing)
+            path.write_text("".join(f"{key}={value}\n" for key, value in known.items()))
             path.chmod(0o600)
-        pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-        return {key: value for key, value in pairs}
+        return known
 
     def env(self) -> dict[str, str]:
         return {
@@ -69,6 +80,8 @@ class LocalStack:
             "SMTP_PORT": str(self.ports.smtp),
             "PUBLIC_BASE_URL": f"http://localhost:{self.ports.web}",
             "MAIL_CAPTURE_DIR": str(self.mail_dir),
+            "OUTBOX_PATH": str(self.state_dir / "outbox.sqlite3"),
+            "TEMPORAL_UI_ORIGIN": f"http://localhost:{self.ports.ui}",
             "PYTHONUNBUFFERED": "1",
             **self.secrets(),
             **self.extra_env,
@@ -79,6 +92,24 @@ class LocalStack:
             self.procs[name] = subprocess.Popen(args, cwd=ROOT, env=self.env(), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
+    def commands(self) -> dict[str, list[str]]:
+        p = self.ports
+        # The local UI decrypts payloads through the web app, holding the local operator token.
+        codec = f"http://localhost:{p.web}/codec/{self.secrets()['OPERATOR_TOKEN']}"
+        return {
+            "temporal": [
+                str(BIN / "temporal"), "server", "start-dev",
+                "--db-filename", str(self.state_dir / "temporal.db"),
+                "--ip", "127.0.0.1", "--port", str(p.temporal), "--ui-port", str(p.ui),
+                "--http-port", str(p.http), "--metrics-port", str(p.metrics),
+                "--ui-codec-endpoint", codec, "--ui-disable-news-fetch", "--log-level", "warn",
+            ],
+            "mail": [sys.executable, "-m", "starter", "mailcapture", str(self.mail_dir),
+                     "--port", str(p.smtp)],
+            "worker": [sys.executable, "worker.py"],
+            "web": [sys.executable, "-m", "starter", "web", "--port", str(p.web)],
+        }
+
     def start(self, timeout: float = 90) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(exist_ok=True)
@@ -86,22 +117,22 @@ class LocalStack:
             if _listening(port):
                 raise RuntimeError(f"port {port} ({name}) is already in use; stop what uses it "
                                    "or run with other ports")
+        for name in ("temporal", "mail", "worker", "web"):
+            self.start_process(name, timeout)
+
+    def start_process(self, name: str, timeout: float = 90) -> None:
+        """Start one part and wait until it is ready (the fault tests restart parts)."""
         p = self.ports
-        self._spawn("temporal", [
-            str(BIN / "temporal"), "server", "start-dev",
-            "--db-filename", str(self.state_dir / "temporal.db"),
-            "--ip", "127.0.0.1", "--port", str(p.temporal), "--ui-port", str(p.ui),
-            "--http-port", str(p.http), "--metrics-port", str(p.metrics),
-            "--ui-disable-news-fetch", "--log-level", "warn",
-        ])
-        self._spawn("mail", [sys.executable, "-m", "starter", "mailcapture", str(self.mail_dir),
-                             "--port", str(p.smtp)])
-        self._wait(lambda: _listening(p.temporal) and _listening(p.smtp), timeout,
-                   "Temporal and the mail capture server")
-        self._spawn("worker", [sys.executable, "worker.py"])
-        self._spawn("web", [sys.executable, "-m", "starter", "web", "--port", str(p.web)])
-        self._wait(lambda: _http_ok(f"{self.web_url}/healthz"), timeout, "the web app")
-        self._wait(lambda: "worker polling" in self.log("worker"), timeout, "the worker")
+        polls = self.log("worker").count("worker polling")  # the log is appended to
+        self._spawn(name, self.commands()[name])
+        ready = {
+            "temporal": (lambda: _listening(p.temporal), "the Temporal dev server"),
+            "mail": (lambda: _listening(p.smtp), "the mail capture server"),
+            "worker": (lambda: self.log("worker").count("worker polling") > polls,
+                       "the worker"),
+            "web": (lambda: _http_ok(f"{self.web_url}/healthz"), "the web app"),
+        }[name]
+        self._wait(ready[0], timeout, ready[1])
 
     def _wait(self, ready: object, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
@@ -120,11 +151,11 @@ class LocalStack:
     def dead(self) -> str | None:
         return next((name for name, proc in self.procs.items() if proc.poll() is not None), None)
 
-    def stop_process(self, name: str, timeout: float = 15) -> None:
+    def stop_process(self, name: str, timeout: float = 15, sig: int = signal.SIGTERM) -> None:
         proc = self.procs.pop(name, None)
         if proc is None or proc.poll() is not None:
             return
-        os.killpg(proc.pid, signal.SIGTERM)
+        os.killpg(proc.pid, sig)
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -2,17 +2,21 @@
 
 GET (and HEAD) on a link only ever shows the question: mail scanners fetch links. Only a POST
 of the form records an answer, and only if the link is genuine, unexpired, still open and
-bound to this recipient and question. Access logs are off so link tokens never reach logs.
+bound to this recipient and question, and the form came from our own page (a signed form token
+tied to the link, and no cross-site Origin): another site cannot submit it for the recipient.
+Access logs are off so link tokens never reach logs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from temporalio.client import Client
@@ -20,12 +24,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.rendering import when
 from domain.forms import FORMS, form_for, form_problems
-from domain.links import LinkClaims, LinkRejected, LinkSigner
+from domain.links import FormGuard, LinkClaims, LinkRejected, LinkSigner
 from domain.questions import AnswerSignal, QuestionLookup, QuestionView
 from domain.referral import ReferralInvalid
 from domain.settings import Settings
-from starter import cases, mailbox
-from starter.connection import connect
+from starter import cases, codec_server, mailbox
+from starter.connection import connect, payload_codec
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
@@ -76,6 +80,12 @@ STATUS_PAGES = {
                    "This link has been replaced: the question was passed to a deputy."),
     "unknown": (404, "Not found", "We could not find the question for this link."),
 }
+UNAVAILABLE = ("The service cannot look at this case just now. Nothing was changed: please "
+               "try the link again in a few minutes.")
+QUERY_TIMEOUT = timedelta(seconds=10)
+FORGED = (403, "Please use the form on our page",
+          "This answer did not come from the page your link opens, or that page was open too "
+          "long. Nothing was changed: please open the link in your email again.")
 
 
 class _Temporal:
@@ -96,10 +106,17 @@ class _Temporal:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.profile  # noqa: B018 - a bad profile stops start-up with its message
-    signer = LinkSigner(settings.require("link_signing_key"), settings.link_max_age_days)
+    signing_key = settings.require("link_signing_key")
+    signer = LinkSigner(signing_key, settings.link_max_age_days)
+    guard = FormGuard(signing_key, settings.public_base_url)
     intake_token = settings.require("intake_api_token")
+    codec = payload_codec(settings)  # a missing or bad PAYLOAD_KEYS stops start-up here
     temporal = _Temporal(settings)
     app = FastAPI(title="Safeguarding reviews", docs_url=None, redoc_url=None)
+    # The operator's browser calls the codec endpoint from the Temporal UI's origin.
+    app.add_middleware(CORSMiddleware, allow_origins=[settings.temporal_ui_origin],
+                       allow_methods=["POST"], allow_credentials=True,
+                       allow_headers=["content-type", "x-namespace", "authorization"])
 
     @app.middleware("http")
     async def privacy_headers(request: Request, call_next: Any) -> Response:
@@ -143,11 +160,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client = await temporal.client()
         try:
             view = await client.get_workflow_handle(claims.workflow_id).query(
-                "question", QuestionLookup(nonce=claims.nonce), result_type=QuestionView)
+                "question", QuestionLookup(nonce=claims.nonce), result_type=QuestionView,
+                rpc_timeout=QUERY_TIMEOUT)
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 raise LinkRejected("We could not find the case for this link.", 404) from None
-            raise
+            raise LinkRejected(UNAVAILABLE, 503) from None
         if view.status != "unknown" and (
             view.question_id != claims.question_id
             or view.recipient is None
@@ -156,11 +174,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise LinkRejected("This link is not valid for this question.", 400)
         return claims, view
 
-    def form(request: Request, token: str, view: QuestionView, status: int = 200,
+    def form(request: Request, token: str, nonce: str, view: QuestionView, status: int = 200,
              error: str | None = None, values: dict[str, str] | None = None) -> HTMLResponse:
         assert view.kind is not None
         return TEMPLATES.TemplateResponse(request, "respond.html", {
-            "token": token, "view": view, "title": TITLES[view.kind], "error": error,
+            "token": token, "view": view, "csrf": guard.issue(nonce),
+            "title": TITLES[view.kind], "error": error,
             "choices": [(c, CHOICE_LABELS[c]) for c in view.choices],
             "values": values or {}, "ctx": view.context,
             "fields": next((FORMS[f"{view.kind}:{c}"] for c in view.choices
@@ -171,12 +190,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.api_route("/respond/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)
     async def show_question(request: Request, token: str) -> Response:
         try:
-            _, view = await lookup(token)
+            claims, view = await lookup(token)
         except LinkRejected as err:
             return page(request, err.status, "Link not usable", err.reason)
         if view.status != "open":
             return page(request, *STATUS_PAGES[view.status])
-        return form(request, token, view)
+        return form(request, token, claims.nonce, view)
 
     @app.post("/respond/{token}", response_class=HTMLResponse)
     async def record_answer(request: Request, token: str) -> Response:
@@ -186,13 +205,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return page(request, err.status, "Link not usable", err.reason)
         if view.status != "open":
             return page(request, *STATUS_PAGES[view.status])
-        values = {key: value.strip() for key, value in (await request.form()).items()
+        submitted = await request.form()
+        csrf = submitted.get("csrf")
+        if not guard.accepts(claims.nonce, csrf if isinstance(csrf, str) else None,
+                             request.headers.get("origin"),
+                             request.headers.get("sec-fetch-site")):
+            return page(request, *FORGED)
+        values = {key: value.strip() for key, value in submitted.items()
                   if isinstance(value, str) and len(value) <= MAX_FIELD}
         choice = values.get("choice", "")
         fields = {f.name: values.get(f.name, "") for f in form_for(view.kind or "", choice)}
         problem = _form_problem(view, choice, values, fields)
         if problem:
-            return form(request, token, view, 422, problem, values)
+            return form(request, token, claims.nonce, view, 422, problem, values)
         client = await temporal.client()
         handle = client.get_workflow_handle(claims.workflow_id)
         try:
@@ -202,11 +227,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:  # the lifecycle finished meanwhile
                 return page(request, *STATUS_PAGES["closed"])
-            raise
+            return page(request, 503, "Please try again shortly", UNAVAILABLE)
         # Confirm only what the workflow actually recorded (another answer may have won).
         for _ in range(50):
-            after = await handle.query("question", QuestionLookup(nonce=claims.nonce),
-                                       result_type=QuestionView)
+            try:
+                after = await handle.query("question", QuestionLookup(nonce=claims.nonce),
+                                           result_type=QuestionView, rpc_timeout=QUERY_TIMEOUT)
+            except RPCError:
+                break  # the answer is stored with the case; the worker will record it
             if after.status != "open":
                 mine = (after.answer is not None and after.answer.by is not None
                         and after.answer.by.email.lower() == claims.recipient.lower()
@@ -222,6 +250,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if settings.mail_capture_dir:
         app.include_router(mailbox.router(settings.mail_capture_dir))
+    if settings.operator_token:
+        app.include_router(codec_server.router(
+            codec, settings.operator_token.get_secret_value()))
 
     return app
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import inspect
 import json
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -14,13 +16,20 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import httpx
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 
 from domain.links import LinkClaims, LinkSigner
+from starter.codec import EncryptionCodec, data_converter, parse_keys
 from starter.mailbox import read, respond_links, text_body
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIGNING_KEY = "test-signing-key-0123456789abcdef"
+# Test-only payload keys (never used outside tests): the first encrypts, both decrypt.
+PAYLOAD_KEYS = ("test-2:s_ob_tU52SuvCYTwDmUfeoSpaqri0m36Mw4rJooyDGw=,"
+                "test-1:ZEKVnUq7hrHJ3dWL2-QXYeGKmWX_2Ol7UFxfgStorp0=")
+OPERATOR_TOKEN = "test-operator-token-0123456789"
 # Everything personal in the test referral: none of it may leak where it must not.
 PERSONAL = ("Zephyrine", "Testcase", "Quillfeather", "2025-08-14", "1999-01-05", "1997-11-20",
             "Marigold", "Bartholomew")
@@ -36,6 +45,11 @@ def referral_data(on: date, **changes: Any) -> dict[str, Any]:
         else:
             data[key] = value
     return data
+
+
+def encrypting_converter() -> DataConverter:
+    """What the worker, CLI and web app use, with the test keys."""
+    return data_converter(EncryptionCodec(parse_keys(PAYLOAD_KEYS)))
 
 
 def free_port() -> int:
@@ -93,6 +107,26 @@ class Mailbox:
         return await eventually(lambda: self.find(template, to, case_ref),
                                 lambda found: len(found) >= count, timeout,
                                 f"{count} x {template} to {to or 'anyone'}")
+
+
+_FORM_TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def form_token(page: str) -> str:
+    """The hidden form token on a link's page (what a browser submits with the form)."""
+    match = _FORM_TOKEN.search(page)
+    assert match, "the page has no form token"
+    return html.unescape(match.group(1))
+
+
+async def open_and_submit(url: str, form: dict[str, str]) -> httpx.Response:
+    """What a person does: open the link (GET), then submit the form on that page (POST)."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        page = await http.get(url)
+        assert page.status_code == 200, page.text
+        assert "<form" in page.text
+        assert page.headers["referrer-policy"] == "no-referrer"
+        return await http.post(url, data={**form, "csrf": form_token(page.text)})
 
 
 def claims_of(url: str) -> LinkClaims:

@@ -32,6 +32,9 @@ with workflow.unsafe.imports_passed_through():
         QuestionView,
     )
 
+# Cases started before the team was told about refused mail keep their recorded commands.
+MAIL_FAILURE_PATCH = "mail-failure-to-team"
+
 MAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     backoff_coefficient=2.0,
@@ -177,10 +180,17 @@ class Lifecycle:
                 summary=f"email {template} to {to.role}",
             )
         except ActivityError as err:
-            # A permanent refusal: keep the case moving and make the failure visible.
+            # A permanent refusal: keep the case moving, make the failure visible and tell
+            # the team, who can reach the person another way.
             cause = err.cause.message if err.cause and hasattr(err.cause, "message") else str(err)
             self.state.failed_messages.append(
                 FailedMessage(template=template, to=to.email, error=cause))
+            team = self.profile.partnership.team_email
+            if to.email.lower() != team.lower() and workflow.patched(MAIL_FAILURE_PATCH):
+                await self.send_to_address(
+                    "mail_failed", f"{step}.failed", "team", "Partnership team", team,
+                    {"failed_template": template, "failed_to": to.email,
+                     "failed_role": to.role, "error": cause})
             return
         self.state.messages.append(sent)
 

@@ -11,10 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from temporalio.client import Client
 
 from domain.profile import BUNDLED_PROFILES
 from starter.devstack import ROOT, LocalStack, Ports
-from tests.support import SIGNING_KEY, Mailbox, free_port
+from tests.support import (
+    OPERATOR_TOKEN,
+    PAYLOAD_KEYS,
+    SIGNING_KEY,
+    Mailbox,
+    encrypting_converter,
+    free_port,
+)
 
 
 class Stack:
@@ -36,6 +44,11 @@ class Stack:
         path.write_text(json.dumps(data))
         return dict(json.loads(self.cli("referral", "submit", str(path)).stdout))
 
+    async def client(self) -> Client:
+        """A Temporal client as the product's own parts make one (payloads decrypted)."""
+        return await Client.connect(self.local.env()["TEMPORAL_ADDRESS"],
+                                    data_converter=encrypting_converter())
+
     def show(self, case_ref: str) -> dict[str, Any]:
         return dict(json.loads(self.cli("case", "show", case_ref, "--json").stdout))
 
@@ -45,6 +58,7 @@ def _local_stack(tmp: Path, profile: str) -> LocalStack:
                   http=free_port(), metrics=free_port())
     return LocalStack(tmp, ports, extra_env={
         "LINK_SIGNING_KEY": SIGNING_KEY, "INTAKE_API_TOKEN": "e2e-intake-token",
+        "PAYLOAD_KEYS": PAYLOAD_KEYS, "OPERATOR_TOKEN": OPERATOR_TOKEN,
         "TEMPORAL_TASK_QUEUE": "e2e", "PARTNERSHIP_PROFILE": str(BUNDLED_PROFILES / profile)})
 
 

@@ -63,7 +63,7 @@ async def test_sin_decision_to_notify_under_each_profile(profile_stack: Stack,
     assert case["stage"] == ("rapid_review" if profile.partnership.rapid_review_anchor == "aware"
                              else "awaiting_rapid_review")
 
-    client = await Client.connect(stack.local.env()["TEMPORAL_ADDRESS"])
+    client = await stack.client()
     await check_the_ui_view(client, case_ref, profile.partnership.code)
 
 
@@ -93,9 +93,10 @@ async def check_the_ui_view(client: Client, case_ref: str, code: str) -> None:
                  *(str(v) for v in described.typed_search_attributes)]
         history: WorkflowHistory = await handle.fetch_history()
         for event in history.events:  # every timer and activity summary the UI shows
-            if event.HasField("user_metadata"):
-                seen.append(event.user_metadata.summary.data.decode(errors="replace"))
-                seen.append(event.user_metadata.details.data.decode(errors="replace"))
+            if event.HasField("user_metadata"):  # stored encrypted: read as the UI's codec does
+                metadata = event.user_metadata
+                seen += [str(text) for text in await client.data_converter.decode(
+                    [p for p in (metadata.summary, metadata.details) if p.data])]
     text = "\n".join(seen)
     assert "waiting for" in text  # timer summaries were found and read
     for personal in PERSONAL:

@@ -13,7 +13,7 @@ import httpx
 
 from domain.calendar import add_working_days, london_today
 from tests.e2e.conftest import Stack
-from tests.support import PERSONAL, Mail, referral_data
+from tests.support import PERSONAL, Mail, open_and_submit, referral_data
 
 PANEL = "Mailbox.NationalReviewPanel@education.gov.uk"
 NATIONAL = {PANEL, "SCR.SIN@ofsted.gov.uk", "Mailbox.CPOD@education.gov.uk"}
@@ -21,12 +21,9 @@ WM = "@wm.example.org"
 
 
 async def follow(mail: Mail, form: dict[str, str]) -> httpx.Response:
-    async with httpx.AsyncClient(timeout=30) as http:
-        page = await http.get(mail.links[0])
-        assert page.status_code == 200, page.text
-        response = await http.post(mail.links[0], data=form)
-        assert response.status_code == 200, response.text
-        return response
+    response = await open_and_submit(mail.links[0], form)
+    assert response.status_code == 200, response.text
+    return response
 
 
 async def one(stack: Stack, template: str, to: str, case_ref: str) -> Mail:

@@ -8,11 +8,24 @@ import time
 from pathlib import Path
 
 import httpx
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payloads, WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.client import Client
 
 from domain.calendar import london_today
 from domain.links import LinkSigner
 from tests.e2e.conftest import Stack
-from tests.support import PERSONAL, SIGNING_KEY, Mail, claims_of, referral_data
+from tests.support import (
+    OPERATOR_TOKEN,
+    PERSONAL,
+    SIGNING_KEY,
+    Mail,
+    claims_of,
+    form_token,
+    open_and_submit,
+    referral_data,
+)
 
 LIG_CHAIR = "lig.chair@iow.example.org"
 SCOPING = {"completer": "T. Lead, named nurse", "records_secured": "yes",
@@ -22,14 +35,7 @@ SERVICE_DIRECTOR = "service.director@iow.example.org"
 
 
 async def follow(mail: Mail, form: dict[str, str]) -> httpx.Response:
-    """What a person does: open the link (GET), then submit the form on that page (POST)."""
-    url = mail.links[0]
-    async with httpx.AsyncClient(timeout=30) as http:
-        page = await http.get(url)
-        assert page.status_code == 200, page.text
-        assert "<form" in page.text
-        assert page.headers["referrer-policy"] == "no-referrer"
-        return await http.post(url, data=form)
+    return await open_and_submit(mail.links[0], form)
 
 
 async def test_referral_to_notify_by_links(stack: Stack, tmp_path: Path) -> None:
@@ -60,6 +66,14 @@ async def test_referral_to_notify_by_links(stack: Stack, tmp_path: Path) -> None
         assert (await http.get(expired_url)).status_code == 410
         late = await http.post(expired_url, data={"choice": "notify", "rationale": "late"})
         assert late.status_code == 410 and "expired" in late.text
+        # Forged: a post that did not come from our page (no form token, or another site's
+        # Origin with a genuine token) is refused and changes nothing.
+        answer = {"choice": "do_not_notify", "rationale": "forged"}
+        assert (await http.post(view_request.links[0], data=answer)).status_code == 403
+        token = form_token((await http.get(view_request.links[0])).text)
+        cross = await http.post(view_request.links[0], data={**answer, "csrf": token},
+                                headers={"Origin": "https://evil.example.com"})
+        assert cross.status_code == 403 and "Nothing was changed" in cross.text
     assert stack.show(case_ref)["decisions"] == []
 
     done = await follow(view_request, {"choice": "notify", "rationale": "injuries unexplained"})
@@ -182,3 +196,40 @@ async def test_intake_api(stack: Stack) -> None:
         assert ok.status_code == 201
         assert ok.json()["workflow_id"] == f"case-{ok.json()['case_ref']}"
         assert (await http.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_temporal_stores_no_plaintext_personal_data(stack: Stack, tmp_path: Path) -> None:
+    """What the server keeps (and its UI shows without the codec) is ciphertext: read the raw
+    history and description through a client that has no codec."""
+    case_ref = stack.submit(referral_data(london_today()), tmp_path)["case_ref"]
+    await stack.mail.wait_for("sin_initial_view_request", LIG_CHAIR, case_ref=case_ref,
+                              timeout=60)
+    raw = await Client.connect(stack.local.env()["TEMPORAL_ADDRESS"])
+    for workflow_id in (f"case-{case_ref}", f"case-{case_ref}.sin-decision"):
+        history = await raw.get_workflow_handle(workflow_id).fetch_history()
+        described = await raw.workflow_service.describe_workflow_execution(
+            DescribeWorkflowExecutionRequest(namespace=raw.namespace,
+                                             execution=WorkflowExecution(workflow_id=workflow_id)))
+        stored = b"".join(e.SerializeToString() for e in history.events)
+        stored += described.SerializeToString()
+        for personal in PERSONAL:
+            assert personal.encode() not in stored, (workflow_id, personal)
+
+    # The control: the same stored input holds the referral once decrypted, by the product's
+    # own client and by the codec endpoint an operator's Temporal UI calls.
+    history = await raw.get_workflow_handle(f"case-{case_ref}").fetch_history()
+    sealed = list(history.events[0].workflow_execution_started_event_attributes.input.payloads)
+    assert all(p.metadata["encoding"] == b"binary/encrypted" for p in sealed)
+    codec = (await stack.client()).data_converter.payload_codec
+    assert codec is not None
+    opened = await codec.decode(sealed)
+    assert b"Zephyrine" in opened[0].data and b"Quillfeather" in opened[0].data
+    async with httpx.AsyncClient(base_url=stack.web, timeout=30) as http:
+        body = json_format.MessageToJson(Payloads(payloads=sealed))
+        ui = await http.post(f"/codec/{OPERATOR_TOKEN}/decode", content=body,
+                             headers={"Origin": stack.local.env()["TEMPORAL_UI_ORIGIN"]})
+        assert ui.status_code == 200
+        assert ui.headers["access-control-allow-origin"] == \
+            stack.local.env()["TEMPORAL_UI_ORIGIN"]
+        assert b"Zephyrine" in json_format.Parse(ui.text, Payloads()).payloads[0].data
+        assert (await http.post("/codec/not-the-token/decode", content=body)).status_code == 401

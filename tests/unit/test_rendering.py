@@ -54,6 +54,10 @@ def context(**changes: Any) -> dict[str, Any]:
         "what": "serious incident notification reference",
         "waiting_for": "the local authority to record the submission reference",
         "status": "looked-after child",
+        "failed_template": "sin_partner_response_request",
+        "failed_to": "partner@icb.example.org",
+        "failed_role": "icb",
+        "error": "mail server refused the recipient permanently (550): mailbox unavailable",
         # rapid review
         "agency": "Isle of Wight NHS Trust",
         "anchor": "2026-12-21",

@@ -22,7 +22,6 @@ from aiosmtpd.controller import Controller
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
@@ -44,10 +43,12 @@ from starter import cases
 from starter.connection import ensure_search_attributes
 from starter.mailcapture import CaptureHandler
 from tests.support import (
+    PAYLOAD_KEYS,
     SIGNING_KEY,
     Mail,
     Mailbox,
     claims_of,
+    encrypting_converter,
     eventually,
     free_port,
     referral_data,
@@ -63,7 +64,7 @@ TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 @pytest.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter)
+        test_server_existing_path=str(TEST_SERVER), data_converter=encrypting_converter())
     # The same registration the worker does on start (python worker.py).
     await ensure_search_attributes(environment.client, "default")
     yield environment
@@ -244,7 +245,8 @@ async def _harness(env: WorkflowEnvironment, mailbox: tuple[Mailbox, int],
     settings = Settings(
         smtp_host="127.0.0.1", smtp_port=port, link_signing_key=SIGNING_KEY,
         public_base_url="http://links.test", temporal_task_queue=f"test-{uuid.uuid4()}",
-        partnership_profile=profile,
+        partnership_profile=profile, payload_keys=PAYLOAD_KEYS,
+        outbox_path=box.directory.parent / "outbox.sqlite3",
     )
     harness = Harness(env, settings, box)
     async with build_worker(env.client, settings):

@@ -250,6 +250,9 @@ async def test_permanently_refused_mail_is_shown_and_the_case_goes_on(harness: H
     assert failed["to"] == PROFILE_EMAILS["icb"]
     assert failed["template"] == "sin_partner_response_request"
     assert "550" in failed["error"]
+    # The team is told at once, so they can reach the ICB another way.
+    (notice,) = await h.mail.wait_for("mail_failed", PROFILE_EMAILS["team"], case_ref=case_ref)
+    assert PROFILE_EMAILS["icb"] in notice.text and "550" in notice.text
     await h.skip(days=4)  # the ICB never got its link: silence rule applies at the due time
     outcome = await h.sin(case_ref).result()
     assert outcome.outcome == "do_not_notify"

@@ -1,0 +1,64 @@
+"""The codec endpoint the Temporal UI calls to show an operator decrypted payloads.
+
+The UI posts `{"payloads": [...]}` to `<endpoint>/decode` (and `/encode`) from the operator's
+browser. Only someone holding OPERATOR_TOKEN may use it: the endpoint an operator enters in the
+UI's codec settings carries the token in its path, because the UI cannot add headers of its
+own (`https://reviews.example.org/codec/<OPERATOR_TOKEN>`); scripts may send it as a bearer
+header instead. Without OPERATOR_TOKEN the endpoint does not exist.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse, Response
+from google.protobuf import json_format
+from google.protobuf.message import DecodeError
+from temporalio.api.common.v1 import Payloads
+
+from starter.codec import EncryptionCodec, PayloadUndecryptable
+
+
+def router(codec: EncryptionCodec, operator_token: str) -> APIRouter:
+    api = APIRouter()
+
+    def allowed(path_token: str | None, authorization: str | None) -> bool:
+        offered = path_token or (authorization or "").removeprefix("Bearer ").strip()
+        return bool(offered) and secrets.compare_digest(offered.encode(),
+                                                        operator_token.encode())
+
+    async def convert(request: Request, direction: str) -> Response:
+        try:
+            payloads = json_format.Parse(await request.body(), Payloads())
+        except (json_format.ParseError, DecodeError, UnicodeDecodeError) as err:
+            return JSONResponse({"detail": f"body is not a Payloads JSON object: {err}"},
+                                status_code=400)
+        try:
+            if direction == "decode":
+                done = await codec.decode(payloads.payloads)
+            else:
+                done = await codec.encode(payloads.payloads)
+        except PayloadUndecryptable as err:
+            return JSONResponse({"detail": str(err)}, status_code=422)
+        return Response(json_format.MessageToJson(Payloads(payloads=done)),
+                        media_type="application/json")
+
+    def refused() -> JSONResponse:
+        return JSONResponse({"detail": "operator token missing or wrong"}, status_code=401)
+
+    @api.post("/codec/{token}/{direction}")
+    async def with_path_token(token: str, direction: str, request: Request) -> Response:
+        if direction not in ("encode", "decode"):
+            return JSONResponse({"detail": "use /decode or /encode"}, status_code=404)
+        return await convert(request, direction) if allowed(token, None) else refused()
+
+    @api.post("/codec/{direction}")
+    async def with_bearer(direction: str, request: Request,
+                          authorization: Annotated[str | None, Header()] = None) -> Response:
+        if direction not in ("encode", "decode"):
+            return JSONResponse({"detail": "use /decode or /encode"}, status_code=404)
+        return await convert(request, direction) if allowed(None, authorization) else refused()
+
+    return api
