@@ -1,0 +1,142 @@
+"""Round trip of one partner's answer, on the real local stack (dev server, worker, web app,
+SMTP capture, all on loopback): the POST of a link's form → token and form-token checks →
+the question looked up → signal → the answer visible in the lifecycle's query (the web app
+confirms it before it says "thank you"). Beside it, in the same run and with the same client
+(payload codec included), the bare Temporal floor: signal a trivial workflow, then query it
+until the value shows.
+
+    .venv/bin/python -m bench.round_trip [--answers 510]
+
+Each case gives three answers (the LIG chair's initial view, then the police and ICB
+responses); answers are made one at a time, so the figures are latency, not throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import tempfile
+import time
+import uuid
+from html import unescape
+from pathlib import Path
+
+import httpx
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from bench.floor import Echo, EchoWorkflow
+from bench.support import local_stack, ms, percentiles, referral, use_stack_environment
+from domain.settings import Settings
+from starter import cases
+from starter.connection import connect
+from starter.mailbox import read, respond_links
+from worker import workflow_runner
+
+LIG_CHAIR = "lig.chair@iow.example.org"
+PARTNERS = ("police.lig.rep@police.example.org", "icb.lig.rep@icb.example.org")
+FORM_TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+class Links:
+    """The links in captured mail, by (case, template, recipient); each file is read once."""
+
+    def __init__(self, mail_dir: Path):
+        self.mail_dir = mail_dir
+        self.seen: set[Path] = set()
+        self.links: dict[tuple[str, str, str], str] = {}
+
+    async def wait(self, case_ref: str, template: str, to: str) -> str:
+        for _ in range(1200):
+            for path in set(self.mail_dir.glob("*.eml")) - self.seen:
+                self.seen.add(path)
+                msg = read(path)
+                found = respond_links(msg)
+                if found:
+                    self.links[(str(msg["X-Case-Ref"]), str(msg["X-Template"]),
+                                str(msg["To"]))] = found[0]
+            if (case_ref, template, to) in self.links:
+                return self.links[(case_ref, template, to)]
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"no {template} to {to} for {case_ref}")
+
+
+async def answer(http: httpx.AsyncClient, url: str, choice: str) -> float:
+    """Open the page (not timed: the person reads it), then time the POST of its form."""
+    page = await http.get(url)
+    match = FORM_TOKEN.search(page.text)
+    if page.status_code != 200 or not match:
+        raise RuntimeError(f"link page answered {page.status_code}")
+    form = {"choice": choice, "rationale": "bench", "csrf": unescape(match.group(1))}
+    started = time.perf_counter()
+    response = await http.post(url, data=form)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200 or "has been recorded" not in response.text:
+        raise RuntimeError(f"answer not confirmed: {response.status_code}")
+    return elapsed
+
+
+async def ours(client: Client, settings: Settings, mail_dir: Path, answers: int) -> list[float]:
+    case_refs = []
+    for _ in range(-(-answers // 3)):
+        data = cases.validate_referral(referral(), settings)
+        case_refs.append((await cases.start_case(client, settings, data))[0])
+    samples = []
+    links = Links(mail_dir)
+    async with httpx.AsyncClient(timeout=60) as http:
+        for case_ref in case_refs:
+            url = await links.wait(case_ref, "sin_initial_view_request", LIG_CHAIR)
+            samples.append(await answer(http, url, "notify"))
+        for case_ref in case_refs:
+            for partner in PARTNERS:
+                url = await links.wait(case_ref, "sin_partner_response_request", partner)
+                samples.append(await answer(http, url, "agree"))
+    return samples[:answers]
+
+
+async def floor(client: Client, answers: int) -> list[float]:
+    task_queue = f"bench-floor-{uuid.uuid4()}"
+    samples = []
+    async with Worker(client, task_queue=task_queue, workflows=[EchoWorkflow],
+                      workflow_runner=workflow_runner()):
+        handles = [await client.start_workflow(EchoWorkflow.run, Echo(n=0),
+                                               id=f"bench-floor-{uuid.uuid4()}",
+                                               task_queue=task_queue)
+                   for _ in range(-(-answers // 3))]
+        for i in range(answers):
+            handle = handles[i % len(handles)]
+            started = time.perf_counter()
+            await handle.signal(EchoWorkflow.answer, Echo(n=i + 1))
+            while (await handle.query(EchoWorkflow.last)).n != i + 1:
+                pass
+            samples.append(time.perf_counter() - started)
+        for handle in handles:
+            await handle.signal(EchoWorkflow.answer, Echo(n=-1))
+    return samples
+
+
+async def main(answers: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-round-trip-") as scratch:
+        stack = local_stack(Path(scratch))
+        print("starting the local stack…", flush=True)
+        stack.start()
+        try:
+            use_stack_environment(stack)
+            settings = Settings()
+            client = await connect(settings)
+            ours_s = await ours(client, settings, stack.mail_dir, answers)
+            floor_s = await floor(client, answers)
+        finally:
+            stack.stop()
+    a, b = percentiles(ours_s), percentiles(floor_s)
+    print(f"\nLink answer round trip (POST → checks → signal → visible in query), "
+          f"n={len(ours_s)}\n  {ms(a)}")
+    print(f"Bare Temporal floor (signal, then query until visible), n={len(floor_s)}\n  {ms(b)}")
+    print("Ratio ours / floor\n  " + "  ".join(f"{k} {a[k] / b[k]:5.1f}x" for k in a))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--answers", type=int, default=510)
+    asyncio.run(main(parser.parse_args().answers))
