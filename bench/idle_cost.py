@@ -21,7 +21,7 @@ import psutil
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from bench.support import local_stack, referral, use_stack_environment
+from bench.support import referral, running_stack
 from domain.settings import Settings
 from starter import cases
 from starter.connection import connect
@@ -76,25 +76,19 @@ async def largest_replay() -> tuple[str, int, float]:
 
 
 def main(n: int, quiet_seconds: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-idle-") as scratch:
-        stack = local_stack(Path(scratch))
-        print("starting the local stack…", flush=True)
-        stack.start()
-        try:
-            use_stack_environment(stack)
-            worker = psutil.Process(stack.procs["worker"].pid)
-            rss_empty = worker.memory_info().rss
-            print(f"opening {n} cases…", flush=True)
-            opening = asyncio.run(open_cases(n, Settings()))
-            settle = wait_until_quiet(worker)
-            mails = len(list(stack.mail_dir.glob("*.eml")))
-            cpu_before, wall_before = sum(worker.cpu_times()[:2]), time.perf_counter()
-            time.sleep(quiet_seconds)
-            cpu = sum(worker.cpu_times()[:2]) - cpu_before
-            wall = time.perf_counter() - wall_before
-            rss = worker.memory_info().rss
-        finally:
-            stack.stop()
+    with (tempfile.TemporaryDirectory(prefix="bench-idle-") as scratch,
+          running_stack(Path(scratch)) as stack):
+        worker = psutil.Process(stack.procs["worker"].pid)
+        rss_empty = worker.memory_info().rss
+        print(f"opening {n} cases…", flush=True)
+        opening = asyncio.run(open_cases(n, Settings()))
+        settle = wait_until_quiet(worker)
+        mails = len(list(stack.mail_dir.glob("*.eml")))
+        cpu_before, wall_before = sum(worker.cpu_times()[:2]), time.perf_counter()
+        time.sleep(quiet_seconds)
+        cpu = sum(worker.cpu_times()[:2]) - cpu_before
+        wall = time.perf_counter() - wall_before
+        rss = worker.memory_info().rss
     name, events, replay = asyncio.run(largest_replay())
     print(f"\n{n} open cases waiting on timers (one worker process, dev server)")
     print(f"  started in           {opening:8.1f} s, worker quiet {settle:.0f} s later, "

@@ -27,7 +27,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.floor import Echo, EchoWorkflow
-from bench.support import local_stack, ms, percentiles, referral, use_stack_environment
+from bench.support import ms, percentiles, referral, running_stack
 from domain.settings import Settings
 from starter import cases
 from starter.connection import connect
@@ -117,18 +117,12 @@ async def floor(client: Client, answers: int) -> list[float]:
 
 
 async def main(answers: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-round-trip-") as scratch:
-        stack = local_stack(Path(scratch))
-        print("starting the local stack…", flush=True)
-        stack.start()
-        try:
-            use_stack_environment(stack)
-            settings = Settings()
-            client = await connect(settings)
-            ours_s = await ours(client, settings, stack.mail_dir, answers)
-            floor_s = await floor(client, answers)
-        finally:
-            stack.stop()
+    with (tempfile.TemporaryDirectory(prefix="bench-round-trip-") as scratch,
+          running_stack(Path(scratch)) as stack):
+        settings = Settings()
+        client = await connect(settings)
+        ours_s = await ours(client, settings, stack.mail_dir, answers)
+        floor_s = await floor(client, answers)
     a, b = percentiles(ours_s), percentiles(floor_s)
     print(f"\nLink answer round trip (POST → checks → signal → visible in query), "
           f"n={len(ours_s)}\n  {ms(a)}")

@@ -6,6 +6,8 @@ import json
 import os
 import socket
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,15 @@ def local_stack(state_dir: Path, profile: str = "isle-of-wight.toml") -> LocalSt
         "PARTNERSHIP_PROFILE": str(ROOT / "profiles" / profile)})
 
 
-def use_stack_environment(stack: LocalStack) -> None:
-    """Let this process's Settings() read what the stack's processes read."""
-    os.environ.update({k: v for k, v in stack.env().items() if k.isupper()})
+@contextmanager
+def running_stack(state_dir: Path) -> Iterator[LocalStack]:
+    """Start the local stack, let this process's Settings() read what its processes read,
+    and stop it whatever happens."""
+    stack = local_stack(state_dir)
+    print("starting the local stack…", flush=True)
+    stack.start()
+    try:
+        os.environ.update({k: v for k, v in stack.env().items() if k.isupper()})
+        yield stack
+    finally:
+        stack.stop()
