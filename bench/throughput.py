@@ -166,9 +166,7 @@ class Driver:
             "the pre-publication notice")
 
     async def publish(self, case_ref: str) -> None:
-        view = await self.view(case_ref, "lcspr")
-        plan = next(d for d in view.deadlines if d.key == "lcspr.publication")
-        del plan  # the planned date is in the decisions; publish on the day time moved to
+        """Record publication on the day time moved to (past the planned date)."""
         await self.signal(case_ref, "lcspr", "record_publication", Publication(
             on=await self.today(), url="https://example.org/published", reviewer_named=True))
         await self.client.get_workflow_handle(lifecycle_workflow_id(case_ref, "lcspr")).result()
