@@ -21,11 +21,12 @@ import psutil
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from bench.support import referral, running_stack
+from bench.support import running_stack
+from domain.calendar import london_today
 from domain.settings import Settings
 from starter import cases
 from starter.connection import connect
-from tests.support import encrypting_converter
+from tests.support import encrypting_converter, referral_data
 from worker import WORKFLOWS, workflow_runner
 
 HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "histories"
@@ -33,7 +34,7 @@ HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "histories"
 
 async def open_cases(n: int, settings: Settings) -> float:
     client = await connect(settings)
-    data = cases.validate_referral(referral(), settings)
+    data = cases.validate_referral(referral_data(london_today()), settings)
     gate = asyncio.Semaphore(50)
     started = time.perf_counter()
 

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import tempfile
 import time
 import uuid
-from html import unescape
 from pathlib import Path
 
 import httpx
@@ -27,16 +25,17 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.floor import Echo, EchoWorkflow
-from bench.support import ms, percentiles, referral, running_stack
+from bench.support import ms, percentiles, running_stack
+from domain.calendar import london_today
 from domain.settings import Settings
 from starter import cases
 from starter.connection import connect
 from starter.mailbox import read, respond_links
+from tests.support import form_token, referral_data
 from worker import workflow_runner
 
 LIG_CHAIR = "lig.chair@iow.example.org"
 PARTNERS = ("police.lig.rep@police.example.org", "icb.lig.rep@icb.example.org")
-FORM_TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 class Links:
@@ -65,10 +64,9 @@ class Links:
 async def answer(http: httpx.AsyncClient, url: str, choice: str) -> float:
     """Open the page (not timed: the person reads it), then time the POST of its form."""
     page = await http.get(url)
-    match = FORM_TOKEN.search(page.text)
-    if page.status_code != 200 or not match:
+    if page.status_code != 200:
         raise RuntimeError(f"link page answered {page.status_code}")
-    form = {"choice": choice, "rationale": "bench", "csrf": unescape(match.group(1))}
+    form = {"choice": choice, "rationale": "bench", "csrf": form_token(page.text)}
     started = time.perf_counter()
     response = await http.post(url, data=form)
     elapsed = time.perf_counter() - started
@@ -80,7 +78,7 @@ async def answer(http: httpx.AsyncClient, url: str, choice: str) -> float:
 async def ours(client: Client, settings: Settings, mail_dir: Path, answers: int) -> list[float]:
     case_refs = []
     for _ in range(-(-answers // 3)):
-        data = cases.validate_referral(referral(), settings)
+        data = cases.validate_referral(referral_data(london_today()), settings)
         case_refs.append((await cases.start_case(client, settings, data))[0])
     samples = []
     links = Links(mail_dir)

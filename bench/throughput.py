@@ -29,8 +29,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from bench.support import free_port, referral
-from domain.calendar import london_date
+from domain.calendar import london_date, london_today
 from domain.case import LifecycleView, lifecycle_workflow_id
 from domain.lcspr import (
     ExecutiveApproval,
@@ -38,26 +37,22 @@ from domain.lcspr import (
     Publication,
     PublicationPlan,
     QualityAssurance,
-    Reviewer,
     TermsOfReference,
 )
 from domain.profile import BUNDLED_PROFILES
 from domain.questions import AnswerSignal
-from domain.rapid_review import MeetingPlan, PanelReply, RapidReviewOutcome
+from domain.rapid_review import MeetingPlan, PanelReply
 from domain.settings import Settings
 from starter import cases
-from starter.codec import EncryptionCodec, data_converter, new_key_entry, parse_keys
 from starter.connection import ensure_search_attributes
+from starter.devstack import free_port
+from tests.support import PAYLOAD_KEYS, encrypting_converter, referral_data, runs
+from tests.workflows.test_lcspr import AGENCIES, SUBMISSION, reviewer
+from tests.workflows.test_rapid_review import SCOPING, record
 from worker import build_worker
 
-AGENCIES = ["childrens_social_care", "police", "health"]
-FIELDS = {
-    "scoping_return": {"completer": "A. Lead", "records_secured": "yes",
-                       "involvement_summary": "Contacts from birth.",
-                       "practice_analysis": "Timely; not shared."},
-    "agency_submission": {"completer": "Named lead", "document_reference": "secure mail 1",
-                          "quality_assured_by": "Head of safeguarding"},
-}
+# The same valid answers and records the workflow tests give.
+FIELDS = {"scoping_return": SCOPING, "agency_submission": SUBMISSION}
 CHOICE = {"initial_view": "notify", "partner_response": "agree", "sin_reference": "submitted",
           "scoping_return": "returned", "ratification": "ratify", "endorsement": "endorse",
           "agency_submission": "submitted", "approval": "approve"}
@@ -132,17 +127,14 @@ class Driver:
 
     async def to_publication_plan(self, case_ref: str) -> None:
         today = await self.today()
-        await self.signal(case_ref, "rapid-review", "record_outcome", outcome(today))
+        await self.signal(case_ref, "rapid-review", "record_outcome", record(today))
         await self.answer_open(case_ref, "rapid-review", {"ratification"}, 3)
         await self.until(case_ref, "rapid-review", lambda v: v.step.startswith("awaiting"),
                          "the Panel's reply")
         await self.signal(case_ref, "rapid-review", "record_panel_reply",
                           PanelReply(reply="content"))
         await self.until(case_ref, "lcspr", lambda v: True, "the LCSPR")
-        await self.signal(case_ref, "lcspr", "appoint_reviewer", Reviewer(
-            name="Rowan Reviewer", email="rowan@reviewers.example.org", kind="external",
-            conflict_of_interest_declared=True, cv_received=True, reference_taken=True,
-            insurance_confirmed=True))
+        await self.signal(case_ref, "lcspr", "appoint_reviewer", reviewer("Rowan Reviewer"))
         await self.signal(case_ref, "lcspr", "record_terms", TermsOfReference(
             period_from=today - timedelta(days=365), period_to=today,
             key_lines_of_enquiry=["How was information shared?"],
@@ -172,19 +164,6 @@ class Driver:
         await self.client.get_workflow_handle(lifecycle_workflow_id(case_ref, "lcspr")).result()
 
 
-def outcome(held_on: Any) -> RapidReviewOutcome:
-    return RapidReviewOutcome.model_validate({
-        "held_on": held_on,
-        "participants": [{"name": "L. Rep", "agency": "childrens_social_care", "role": "LA"},
-                         {"name": "P. Constable", "agency": "police"},
-                         {"name": "J. Nurse", "agency": "health"},
-                         {"name": "E. Lead", "agency": "education"}],
-        "immediate_safeguarding_needed": False,
-        "criteria": ["multi_agency_working", "improvements_needed"], "recommendation": "b",
-        "key_lines_of_enquiry": ["How was information shared between agencies?"],
-        "reasons": "Agencies held pieces of the picture."})
-
-
 async def in_batches(n: int, make: Any, limit: int = 200) -> list[Any]:
     gate = asyncio.Semaphore(limit)
 
@@ -202,17 +181,11 @@ async def history_stats(client: Client, case_refs: list[str]) -> tuple[int, dict
         case = await cases.case_only(client, case_ref)
         for name, workflow_id in [("case", f"case-{case_ref}"),
                                   *((r.name, r.workflow_id) for r in case.lifecycles)]:
-            total, run_id = 0, None
-            while True:  # every run, following continue-as-new back
-                history = await client.get_workflow_handle(workflow_id,
-                                                           run_id=run_id).fetch_history()
+            total = 0
+            async for history in runs(client, workflow_id):
                 total += len(history.events)
                 tasks += sum(1 for e in history.events if e.event_type ==
                              EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
-                attrs = history.events[0].workflow_execution_started_event_attributes
-                run_id = attrs.continued_execution_run_id or None
-                if run_id is None:
-                    break
             events[name].append(total)
     return tasks, {name: sum(v) / len(v) for name, v in events.items()}
 
@@ -221,23 +194,21 @@ async def main(n: int) -> None:
     sink, port = Sink(), free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    codec_keys = new_key_entry("bench")
-    converter = data_converter(EncryptionCodec(parse_keys(codec_keys)))
     server = Path(sys.executable).parent / "temporal-test-server"
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(server), data_converter=converter)
+        test_server_existing_path=str(server), data_converter=encrypting_converter())
     await ensure_search_attributes(env.client, "default")
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as scratch:
         settings = Settings(
             smtp_host="127.0.0.1", smtp_port=port, link_signing_key="bench-signing-key-0123456",
             public_base_url="http://links.bench", temporal_task_queue=f"bench-{uuid.uuid4()}",
             partnership_profile=BUNDLED_PROFILES / "west-midlands.toml",
-            payload_keys=codec_keys, outbox_path=Path(scratch) / "outbox.sqlite3")
+            payload_keys=PAYLOAD_KEYS, outbox_path=Path(scratch) / "outbox.sqlite3")
         drive = Driver(env.client, env)
         started = time.perf_counter()
         async with build_worker(env.client, settings):
             async def start(i: int) -> str:
-                data = cases.validate_referral(referral(), settings)
+                data = cases.validate_referral(referral_data(london_today()), settings)
                 return (await cases.start_case(env.client, settings, data))[0]
 
             case_refs = await in_batches(n, start)

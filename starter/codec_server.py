@@ -24,12 +24,16 @@ from starter.codec import EncryptionCodec, PayloadUndecryptable
 def router(codec: EncryptionCodec, operator_token: str) -> APIRouter:
     api = APIRouter()
 
-    def allowed(path_token: str | None, authorization: str | None) -> bool:
+    def is_operator(path_token: str | None, authorization: str | None) -> bool:
         offered = path_token or (authorization or "").removeprefix("Bearer ").strip()
         return bool(offered) and secrets.compare_digest(offered.encode(),
                                                         operator_token.encode())
 
-    async def convert(request: Request, direction: str) -> Response:
+    async def convert(request: Request, direction: str, allowed: bool) -> Response:
+        if direction not in ("encode", "decode"):
+            return JSONResponse({"detail": "use /decode or /encode"}, status_code=404)
+        if not allowed:
+            return JSONResponse({"detail": "operator token missing or wrong"}, status_code=401)
         try:
             payloads = json_format.Parse(await request.body(), Payloads())
         except (json_format.ParseError, DecodeError, UnicodeDecodeError) as err:
@@ -45,20 +49,13 @@ def router(codec: EncryptionCodec, operator_token: str) -> APIRouter:
         return Response(json_format.MessageToJson(Payloads(payloads=done)),
                         media_type="application/json")
 
-    def refused() -> JSONResponse:
-        return JSONResponse({"detail": "operator token missing or wrong"}, status_code=401)
-
     @api.post("/codec/{token}/{direction}")
     async def with_path_token(token: str, direction: str, request: Request) -> Response:
-        if direction not in ("encode", "decode"):
-            return JSONResponse({"detail": "use /decode or /encode"}, status_code=404)
-        return await convert(request, direction) if allowed(token, None) else refused()
+        return await convert(request, direction, is_operator(token, None))
 
     @api.post("/codec/{direction}")
     async def with_bearer(direction: str, request: Request,
                           authorization: Annotated[str | None, Header()] = None) -> Response:
-        if direction not in ("encode", "decode"):
-            return JSONResponse({"detail": "use /decode or /encode"}, status_code=404)
-        return await convert(request, direction) if allowed(None, authorization) else refused()
+        return await convert(request, direction, is_operator(None, authorization))
 
     return api

@@ -15,13 +15,19 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from starter.codec import new_key_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -32,6 +38,11 @@ class Ports:
     web: int = 8000
     http: int = 7243
     metrics: int = 7244
+
+    @classmethod
+    def free(cls) -> Ports:
+        """Ports nothing listens on now: the tests and benches run beside `./run-local`."""
+        return cls(**{f.name: free_port() for f in fields(cls)})
 
 
 @dataclass

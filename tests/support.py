@@ -7,9 +7,8 @@ import html
 import inspect
 import json
 import re
-import socket
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
@@ -17,8 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from temporalio.client import Client
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflow.v1 import PendingActivityInfo
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.links import LinkClaims, LinkSigner
 from starter.codec import EncryptionCodec, data_converter, parse_keys
@@ -50,12 +53,6 @@ def referral_data(on: date, **changes: Any) -> dict[str, Any]:
 def encrypting_converter() -> DataConverter:
     """What the worker, CLI and web app use, with the test keys."""
     return data_converter(EncryptionCodec(parse_keys(PAYLOAD_KEYS)))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -153,14 +150,32 @@ async def eventually(probe: Callable[[], Any], ok: Callable[[Any], bool],
         await asyncio.sleep(0.1)
 
 
-async def history_lengths(client: Client, workflow_id: str) -> list[int]:
-    """Events in each run of the workflow, latest first, following continue-as-new back."""
-    lengths: list[int] = []
+async def runs(client: Client, workflow_id: str) -> AsyncIterator[WorkflowHistory]:
+    """Each run's history, latest first, following continue-as-new back."""
     run_id: str | None = None
     while True:
         history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        lengths.append(len(history.events))
+        yield history
         started = history.events[0].workflow_execution_started_event_attributes
         run_id = started.continued_execution_run_id or None
         if run_id is None:
-            return lengths
+            return
+
+
+async def history_lengths(client: Client, workflow_id: str) -> list[int]:
+    """Events in each run of the workflow, latest first."""
+    return [len(history.events) async for history in runs(client, workflow_id)]
+
+
+async def pending_activities(client: Client, workflow_id: str) -> list[PendingActivityInfo]:
+    """The workflow's activities scheduled or running; none once it is gone. A raw describe:
+    the SDK's describe() cannot decode the time-skipping server's datetimes."""
+    try:
+        described = await client.workflow_service.describe_workflow_execution(
+            DescribeWorkflowExecutionRequest(
+                namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)))
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return []
+        raise
+    return list(described.pending_activities)

@@ -21,7 +21,6 @@ from tests.support import (
     SIGNING_KEY,
     Mailbox,
     encrypting_converter,
-    free_port,
 )
 
 
@@ -54,9 +53,7 @@ class Stack:
 
 
 def _local_stack(tmp: Path, profile: str) -> LocalStack:
-    ports = Ports(temporal=free_port(), ui=free_port(), smtp=free_port(), web=free_port(),
-                  http=free_port(), metrics=free_port())
-    return LocalStack(tmp, ports, extra_env={
+    return LocalStack(tmp, Ports.free(), extra_env={
         "LINK_SIGNING_KEY": SIGNING_KEY, "INTAKE_API_TOKEN": "e2e-intake-token",
         "PAYLOAD_KEYS": PAYLOAD_KEYS, "OPERATOR_TOKEN": OPERATOR_TOKEN,
         "TEMPORAL_TASK_QUEUE": "e2e", "PARTNERSHIP_PROFILE": str(BUNDLED_PROFILES / profile)})

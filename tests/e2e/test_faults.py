@@ -18,14 +18,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import pytest
-from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflow.v1 import PendingActivityInfo
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 
 from domain.calendar import london_today
 from starter import cases
 from tests.e2e.conftest import Stack, _running
-from tests.support import Mail, eventually, open_and_submit, referral_data
+from tests.support import Mail, eventually, open_and_submit, pending_activities, referral_data
 
 LIG_CHAIR = "lig.chair@iow.example.org"
 PARTNERS = ("police.lig.rep@police.example.org", "icb.lig.rep@icb.example.org")
@@ -46,10 +44,7 @@ async def pending_sends(stack: Stack, case_ref: str) -> list[PendingActivityInfo
     case = await cases.case_only(client, case_ref)
     pending: list[PendingActivityInfo] = []
     for workflow_id in [f"case-{case_ref}", *(r.workflow_id for r in case.lifecycles)]:
-        described = await client.workflow_service.describe_workflow_execution(
-            DescribeWorkflowExecutionRequest(
-                namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)))
-        pending += described.pending_activities
+        pending += await pending_activities(client, workflow_id)
     return pending
 
 

@@ -21,7 +21,8 @@ from activities.rendering import Renderer
 from domain.links import LinkSigner
 from domain.people import Recipient
 from domain.settings import Settings
-from tests.support import PERSONAL, SIGNING_KEY, claims_of, free_port
+from starter.devstack import free_port
+from tests.support import PERSONAL, SIGNING_KEY, claims_of
 
 
 class ScriptedServer:

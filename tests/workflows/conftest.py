@@ -19,10 +19,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import london_date, london_today
@@ -41,6 +38,7 @@ from domain.rapid_review import RrResult
 from domain.settings import Settings
 from starter import cases
 from starter.connection import ensure_search_attributes
+from starter.devstack import free_port
 from starter.mailcapture import CaptureHandler
 from tests.support import (
     PAYLOAD_KEYS,
@@ -50,7 +48,7 @@ from tests.support import (
     claims_of,
     encrypting_converter,
     eventually,
-    free_port,
+    pending_activities,
     referral_data,
 )
 from worker import build_worker
@@ -140,17 +138,7 @@ class Harness:
                 *((ref.name, ref.workflow_id) for ref in case.lifecycles)]
 
     async def _pending(self, workflow_id: str) -> int:
-        # Raw describe: the SDK's describe() cannot decode the test server's datetimes.
-        try:
-            described = await self.client.workflow_service.describe_workflow_execution(
-                DescribeWorkflowExecutionRequest(
-                    namespace=self.client.namespace,
-                    execution=WorkflowExecution(workflow_id=workflow_id)))
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                return 0
-            raise
-        return len(described.pending_activities)
+        return len(await pending_activities(self.client, workflow_id))
 
     async def record_histories(self, directory: Path, test_name: str) -> None:
         """Keep each workflow's history for the replay tests (scripts/record-histories)."""
