@@ -41,3 +41,7 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+
+# The worker's sandbox imports the workflow modules afresh for every workflow run; without
+# bytecode (PYTHONDONTWRITEBYTECODE is often set) each run compiles their source again.
+.venv/bin/python -m compileall -q domain workflows activities >/dev/null

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -37,14 +36,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import DeadlineRequest
     from domain.lcspr import Effect
     from domain.people import Recipient
+    from domain.state import ActionPlanState
 
-from workflows.event_loop import EventLoop, LoopState
+from workflows.event_loop import EventLoop
 from workflows.lifecycle import Lifecycle
-
-
-class ActionPlanState(LoopState):
-    plan: ActionPlanView = Field(default_factory=ActionPlanView)
-    next_summary_at: datetime | None = None
 
 
 @workflow.defn

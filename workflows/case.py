@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import SearchAttributePair
 from temporalio.workflow import ChildWorkflowHandle
@@ -43,29 +43,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.lig import LIG_DECISIONS, LigInput, LigResult
     from domain.lle import LleInput, LleResult
     from domain.rapid_review import RrInput, RrResult
+    from domain.state import CaseState
 
-from workflows.action_plan import ActionPlanWorkflow
-from workflows.lcspr import LcsprWorkflow
-from workflows.lifecycle import Lifecycle, LifecycleState
-from workflows.lig_triage import LigTriageWorkflow
-from workflows.local_learning_event import LocalLearningEventWorkflow
-from workflows.rapid_review import RapidReviewWorkflow
-from workflows.sin_decision import SinDecisionWorkflow
+from workflows.lifecycle import Lifecycle
 
 RAPID_REVIEW_PATCH = "rapid-review-after-notify"
 LCSPR_PATCH = "lcspr-after-rapid-review"
 LIG_PATCH = "lig-triage"
 LLE_PATCH = "local-learning-event"
 ACTION_PLAN_PATCH = "action-plan"
-
-
-class CaseState(LifecycleState):
-    stage: CaseStage = "sin_decision"
-    lifecycles: list[LifecycleRef] = Field(default_factory=list)
-    sin_outcome: SinOutcome | None = None
-    commission: CommissionLcspr | None = None
-    closed_reason: str | None = None
-    active: list[str] = Field(default_factory=list)  # lifecycles running now
 
 
 @workflow.defn
@@ -123,7 +109,7 @@ class CaseWorkflow:
     async def run_sin_decision(self) -> None:
         self.state.sin_outcome = None
         handle: ChildWorkflowHandle[Any, SinOutcome] = await self.start_lifecycle(
-            "sin-decision", "sin_decision", SinDecisionWorkflow.run,
+            "sin-decision", "sin_decision", "SinDecisionWorkflow", SinOutcome,
             SinInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
                      referral=self.referral, profile=self.input.profile),
             "serious incident notification decision")
@@ -147,7 +133,7 @@ class CaseWorkflow:
         if anchor_kind == "notification":
             await sin
         result: RrResult = await (await self.start_lifecycle(
-            "rapid-review", "rapid_review", RapidReviewWorkflow.run,
+            "rapid-review", "rapid_review", "RapidReviewWorkflow", RrResult,
             RrInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
                     referral=referral, profile=profile, anchor_kind=anchor_kind,
                     anchor=referral.aware_on if anchor_kind == "aware" else None,
@@ -173,7 +159,7 @@ class CaseWorkflow:
         """The LIG route; a local learning event waits for its lifecycle, anything else
         closes the case with the LIG's decision as the reason."""
         result: LigResult = await (await self.start_lifecycle(
-            "lig-triage", "lig_route", LigTriageWorkflow.run,
+            "lig-triage", "lig_route", "LigTriageWorkflow", LigResult,
             LigInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
                      referral=self.referral, profile=self.input.profile,
                      reason=reason),  # type: ignore[arg-type]
@@ -190,7 +176,7 @@ class CaseWorkflow:
     async def run_lcspr(self, decided_on: date, key_lines_of_enquiry: list[str]) -> None:
         """Six months from the decision to publication; then the action plan (stage)."""
         result: LcsprResult = await (await self.start_lifecycle(
-            "lcspr", "lcspr", LcsprWorkflow.run,
+            "lcspr", "lcspr", "LcsprWorkflow", LcsprResult,
             LcsprInput(case_ref=self.input.case_ref,
                        parent_workflow_id=workflow.info().workflow_id,
                        referral=self.referral, profile=self.input.profile,
@@ -206,7 +192,7 @@ class CaseWorkflow:
         """Four months to an approved report, then its action plan; or, when new information
         suggests the SIN criteria are met, back to the SIN decision counted from that day."""
         result: LleResult = await (await self.start_lifecycle(
-            "local-learning-event", "local_learning_event", LocalLearningEventWorkflow.run,
+            "local-learning-event", "local_learning_event", "LocalLearningEventWorkflow", LleResult,
             LleInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
                      referral=self.referral, profile=self.input.profile, decided_at=decided_at),
             "local learning event (4 months)"))
@@ -227,7 +213,7 @@ class CaseWorkflow:
     async def run_action_plan(self, review: str) -> None:
         """Monitor the actions until every one is implemented: the formal conclusion."""
         result: ActionPlanResult = await (await self.start_lifecycle(
-            "action-plan", "action_plan", ActionPlanWorkflow.run,
+            "action-plan", "action_plan", "ActionPlanWorkflow", ActionPlanResult,
             ActionPlanInput(case_ref=self.input.case_ref,
                             parent_workflow_id=workflow.info().workflow_id,
                             profile=self.input.profile, review=review),  # type: ignore[arg-type]
@@ -236,10 +222,14 @@ class CaseWorkflow:
             self.state.closed_reason = (f"{REVIEWS[review]} formally concluded: all "
                                         f"{result.actions} actions implemented")
 
-    async def start_lifecycle(self, name: str, stage: CaseStage, run: Any, arg: BaseModel,
+    async def start_lifecycle(self, name: str, stage: CaseStage, workflow_type: str,
+                              result_type: type, arg: BaseModel,
                               summary: str) -> ChildWorkflowHandle[Any, Any]:
         """Start one lifecycle as a child, named after the case and shown as its stage; a
-        lifecycle run again (a second SIN decision after a learning event) is numbered."""
+        lifecycle run again (a second SIN decision after a learning event) is numbered.
+
+        Children are started by type name: importing their modules here would have the
+        sandbox re-import every lifecycle module for each case run it starts or replays."""
         used = sum(1 for ref in self.state.lifecycles
                    if ref.name == name or ref.name.startswith(f"{name}-"))
         name = f"{name}-{used + 1}" if used else name
@@ -247,7 +237,7 @@ class CaseWorkflow:
         self.state.lifecycles.append(LifecycleRef(name=name, workflow_id=child_id))
         self.set_stage(stage)
         handle = await workflow.start_child_workflow(
-            run, arg, id=child_id,
+            workflow_type, arg, id=child_id, result_type=result_type,
             static_summary=f"Case {self.input.case_ref}: {summary}",
             search_attributes=workflow.info().typed_search_attributes.updated(
                 SearchAttributePair(search.CASE_STAGE, stage)),

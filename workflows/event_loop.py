@@ -11,24 +11,15 @@ import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from pydantic import Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.lcspr import Effect
+    from domain.state import LoopState
 
-from workflows.lifecycle import LifecycleState
 
 QUIET = timedelta(minutes=2)
 Timer = tuple[datetime, str, str]  # (when, deadline key or "summary", "remind" | "due")
-
-
-class LoopState(LifecycleState):
-    started: bool = False
-    runs: int = 1
-    effects: list[Effect] = Field(default_factory=list)
-    reminded: list[str] = Field(default_factory=list)
-    escalated: list[str] = Field(default_factory=list)
 
 
 class EventLoop:

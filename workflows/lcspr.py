@@ -17,9 +17,8 @@ Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from pydantic import Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -28,22 +27,18 @@ with workflow.unsafe.imports_passed_through():
     from domain.lcspr import (
         AGENCY_WORK,
         Effect,
-        ExecutiveApproval,
-        FamilyRecord,
         LcsprInput,
         LcsprResult,
-        Pause,
-        Phase,
         Publication,
         PublicationPlan,
         Reviewer,
         Revision,
-        TermsOfReference,
         Workshop,
     )
     from domain.rapid_review import PARTNERS
+    from domain.state import LcsprState
 
-from workflows.event_loop import EventLoop, LoopState
+from workflows.event_loop import EventLoop
 from workflows.lcspr_messages import LcsprMessages
 from workflows.lcspr_recordings import LcsprRecordings
 from workflows.lifecycle import Lifecycle
@@ -53,23 +48,6 @@ def _watched(key: str) -> bool:
     """The deadlines the loop reminds about and escalates (the rest are met by steps)."""
     return (key.startswith("lcspr.chronology") or key.startswith("lcspr.information_report")
             or key == "lcspr.publication")
-
-
-class LcsprState(LoopState):
-    phase: Phase = "commissioning"
-    reviewer: Reviewer | None = None
-    former_reviewers: list[Reviewer] = Field(default_factory=list)
-    terms: TermsOfReference | None = None
-    family: list[FamilyRecord] = Field(default_factory=list)
-    workshops: list[Workshop] = Field(default_factory=list)
-    revisions: int = 0
-    approval_round: int = 0
-    executive: ExecutiveApproval | None = None
-    plan: PublicationPlan | None = None
-    publication: Publication | None = None
-    pause: Pause | None = None
-    paused_at: datetime | None = None
-    paused_days: int = 0
 
 
 @workflow.defn

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.questions import AnswerSignal, QuestionLookup, QuestionView
 
 if TYPE_CHECKING:
-    from workflows.lcspr import LcsprState
+    from domain.state import LcsprState
     from workflows.lcspr_messages import LcsprMessages
     from workflows.lifecycle import Lifecycle
 

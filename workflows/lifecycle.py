@@ -10,7 +10,6 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
@@ -19,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.deadlines import compute_deadlines
     from activities.mail import Attachment, LinkSpec, MailActivities, OutgoingEmail
     from domain import search
-    from domain.case import Decision, FailedMessage, LifecycleView, SentMessage
+    from domain.case import Decision, FailedMessage, LifecycleView
     from domain.deadlines import Deadline, DeadlineBatch, DeadlineRequest
     from domain.people import Recipient
     from domain.profile import Profile
@@ -27,10 +26,10 @@ with workflow.unsafe.imports_passed_through():
         Answer,
         Link,
         Question,
-        QuestionBook,
         QuestionKind,
         QuestionView,
     )
+    from domain.state import LifecycleState
 
 # Cases started before the team was told about refused mail keep their recorded commands.
 MAIL_FAILURE_PATCH = "mail-failure-to-team"
@@ -41,17 +40,6 @@ MAIL_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=10),
     non_retryable_error_types=["SmtpPermanentFailure"],
 )
-
-
-class LifecycleState(BaseModel):
-    step: str = "starting"
-    deadlines: dict[str, Deadline] = Field(default_factory=dict)
-    decisions: list[Decision] = Field(default_factory=list)
-    messages: list[SentMessage] = Field(default_factory=list)
-    failed_messages: list[FailedMessage] = Field(default_factory=list)
-    book: QuestionBook = Field(default_factory=QuestionBook)
-    absent: list[str] = Field(default_factory=list)
-    refused: list[str] = Field(default_factory=list)  # operator recordings refused, and why
 
 
 class Lifecycle:

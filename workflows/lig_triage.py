@@ -14,8 +14,6 @@ Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -31,18 +29,11 @@ with workflow.unsafe.imports_passed_through():
         LigResult,
     )
     from domain.questions import AnswerSignal, Question, QuestionLookup, QuestionView
+    from domain.state import LigState
 
-from workflows.lifecycle import Lifecycle, LifecycleState
+from workflows.lifecycle import Lifecycle
 
 REPRESENTATIVES = ["lig_chair", "la_service_director", "police", "icb"]
-
-
-class LigState(LifecycleState):
-    decision: LigDecision | None = None
-    decided_by: str = ""
-    decided_at: datetime | None = None
-    dispute: Dispute | None = None
-    review: DisputeReview | None = None
 
 
 @workflow.defn

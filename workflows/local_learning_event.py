@@ -18,7 +18,6 @@ Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 
 from __future__ import annotations
 
-from pydantic import Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -41,18 +40,11 @@ with workflow.unsafe.imports_passed_through():
         SinInformation,
     )
     from domain.questions import AnswerSignal, QuestionLookup, QuestionView
+    from domain.state import LleState
 
-from workflows.event_loop import EventLoop, LoopState
+from workflows.event_loop import EventLoop
 from workflows.lifecycle import Lifecycle
 from workflows.lig_triage import REPRESENTATIVES
-
-
-class LleState(LoopState):
-    phase: LlePhase = "terms"
-    terms: LleTerms | None = None
-    family: FamilyContribution | None = None
-    workshops: list[LleWorkshop] = Field(default_factory=list)
-    sin_information: SinInformation | None = None
 
 
 @workflow.defn

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from pydantic import Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -38,18 +37,10 @@ with workflow.unsafe.imports_passed_through():
         meeting_date_problem,
         outcome_problems,
     )
+    from domain.state import RrState
 
-from workflows.lifecycle import Lifecycle, LifecycleState
+from workflows.lifecycle import Lifecycle
 from workflows.rr_messages import RrMessages
-
-
-class RrState(LifecycleState):
-    meeting: MeetingPlan | None = None
-    outcome: RapidReviewOutcome | None = None
-    outcome_version: int = 0
-    accepting_outcome: bool = True
-    not_held: NotHeld | None = None
-    panel_replies: list[PanelReply] = Field(default_factory=list)
 
 
 @workflow.defn

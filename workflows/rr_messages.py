@@ -15,7 +15,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.forms import national_context
     from domain.people import Recipient
     from domain.questions import Question
-    from domain.rapid_review import CRITERIA, RECOMMENDATIONS, MeetingPlan, NotHeld, RrInput
+    from domain.rapid_review import (
+        CRITERIA,
+        RECOMMENDATIONS,
+        MeetingPlan,
+        NotHeld,
+        RapidReviewOutcome,
+        RrInput,
+    )
+    from domain.state import RrState
 
 from workflows.lifecycle import Lifecycle
 
@@ -36,10 +44,11 @@ class RrMessages:
         }
 
     @property
-    def _state(self):  # noqa: ANN202 - RrState, without an import cycle
+    def _state(self) -> RrState:
+        assert isinstance(self.life.state, RrState)
         return self.life.state
 
-    def _outcome(self):  # noqa: ANN202
+    def _outcome(self) -> RapidReviewOutcome:
         outcome = self._state.outcome
         assert outcome is not None
         return outcome

@@ -37,16 +37,12 @@ with workflow.unsafe.imports_passed_through():
         QuestionView,
     )
     from domain.rapid_review import PARTNERS
+    from domain.state import SinState
 
-from workflows.lifecycle import Lifecycle, LifecycleState
+from workflows.lifecycle import Lifecycle
 
 PARTNERS_ASKED = ["police", "icb"]  # the LA's view is in the initial view
 EVERYONE = ["lig_chair", "la_service_director", "police", "icb"]
-
-
-class SinState(LifecycleState):
-    meeting: MeetingOutcome | None = None
-    outcome: SinOutcome | None = None
 
 
 @workflow.defn

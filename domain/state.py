@@ -1,0 +1,123 @@
+"""Each lifecycle workflow's state: one pydantic model per workflow, set up in `@workflow.init`.
+
+They live here, not beside their workflows, because the worker's sandbox re-imports a workflow's
+own module for every workflow run it starts or replays, and building a pydantic model class is
+the costliest part of that import. Modules under `domain` pass through the sandbox, so these
+classes are built once per worker process. They are plain data: a run's state goes across
+continue-as-new as `model_dump()`, so what matters for upgrades is their fields, not their home.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from domain.action_plan import ActionPlanView
+from domain.case import (
+    CaseStage,
+    CommissionLcspr,
+    Decision,
+    FailedMessage,
+    LifecycleRef,
+    MeetingOutcome,
+    SentMessage,
+    SinOutcome,
+)
+from domain.deadlines import Deadline
+from domain.lcspr import (
+    Effect,
+    ExecutiveApproval,
+    FamilyRecord,
+    Pause,
+    Phase,
+    Publication,
+    PublicationPlan,
+    Reviewer,
+    TermsOfReference,
+    Workshop,
+)
+from domain.lig import Dispute, DisputeReview, LigDecision
+from domain.lle import FamilyContribution, LlePhase, LleTerms, LleWorkshop, SinInformation
+from domain.questions import QuestionBook
+from domain.rapid_review import MeetingPlan, NotHeld, PanelReply, RapidReviewOutcome
+
+
+class LifecycleState(BaseModel):
+    step: str = "starting"
+    deadlines: dict[str, Deadline] = Field(default_factory=dict)
+    decisions: list[Decision] = Field(default_factory=list)
+    messages: list[SentMessage] = Field(default_factory=list)
+    failed_messages: list[FailedMessage] = Field(default_factory=list)
+    book: QuestionBook = Field(default_factory=QuestionBook)
+    absent: list[str] = Field(default_factory=list)
+    refused: list[str] = Field(default_factory=list)  # operator recordings refused, and why
+
+
+class LoopState(LifecycleState):
+    started: bool = False
+    runs: int = 1
+    effects: list[Effect] = Field(default_factory=list)
+    reminded: list[str] = Field(default_factory=list)
+    escalated: list[str] = Field(default_factory=list)
+
+
+class CaseState(LifecycleState):
+    stage: CaseStage = "sin_decision"
+    lifecycles: list[LifecycleRef] = Field(default_factory=list)
+    sin_outcome: SinOutcome | None = None
+    commission: CommissionLcspr | None = None
+    closed_reason: str | None = None
+    active: list[str] = Field(default_factory=list)  # lifecycles running now
+
+
+class SinState(LifecycleState):
+    meeting: MeetingOutcome | None = None
+    outcome: SinOutcome | None = None
+
+
+class RrState(LifecycleState):
+    meeting: MeetingPlan | None = None
+    outcome: RapidReviewOutcome | None = None
+    outcome_version: int = 0
+    accepting_outcome: bool = True
+    not_held: NotHeld | None = None
+    panel_replies: list[PanelReply] = Field(default_factory=list)
+
+
+class LcsprState(LoopState):
+    phase: Phase = "commissioning"
+    reviewer: Reviewer | None = None
+    former_reviewers: list[Reviewer] = Field(default_factory=list)
+    terms: TermsOfReference | None = None
+    family: list[FamilyRecord] = Field(default_factory=list)
+    workshops: list[Workshop] = Field(default_factory=list)
+    revisions: int = 0
+    approval_round: int = 0
+    executive: ExecutiveApproval | None = None
+    plan: PublicationPlan | None = None
+    publication: Publication | None = None
+    pause: Pause | None = None
+    paused_at: datetime | None = None
+    paused_days: int = 0
+
+
+class LigState(LifecycleState):
+    decision: LigDecision | None = None
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    dispute: Dispute | None = None
+    review: DisputeReview | None = None
+
+
+class LleState(LoopState):
+    phase: LlePhase = "terms"
+    terms: LleTerms | None = None
+    family: FamilyContribution | None = None
+    workshops: list[LleWorkshop] = Field(default_factory=list)
+    sin_information: SinInformation | None = None
+
+
+class ActionPlanState(LoopState):
+    plan: ActionPlanView = Field(default_factory=ActionPlanView)
+    next_summary_at: datetime | None = None
