@@ -55,6 +55,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         workflows=WORKFLOWS,
         activities=[compute_deadlines, shift_deadline, mail.send_email],
         workflow_runner=workflow_runner(),
+        max_cached_workflows=settings.worker_max_cached_workflows,
     )
 
 

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     temporal_ui_origin: str = "http://localhost:8233"  # allowed to call the codec endpoint
     # The worker's record of mail already sent, so a retried send never sends twice.
     outbox_path: Path = Path(".local/outbox.sqlite3")
+    # Workflows kept in the worker's memory between tasks; one evicted is replayed from its
+    # history on its next task. Size it for the lifecycles busy at the same time.
+    worker_max_cached_workflows: int = Field(default=1000, ge=0)
     mail_capture_dir: Path | None = None  # local running only: the web app lists captured mail
 
     @cached_property
