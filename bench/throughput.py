@@ -1,14 +1,19 @@
 """Lifecycle throughput: N cases at once from referral through the SIN decision, the rapid
-review and the LCSPR to publication, on the time-skipping test server, with one worker (the
-product's own, real mail activity included, to an SMTP sink on loopback). Every partner and
-agency answers (the same signal a link's form sends); the team's recordings are the CLI's
-signals. Time moves on twice, for every case together: to the rapid review meeting, and to
-the publication date.
+review and the LCSPR to publication, on the time-skipping test server, with one worker process
+(`worker.py`, the product's own, real mail activity included, to an SMTP sink on loopback).
+Every partner and agency answers (the same signal a link's form sends); the team's recordings
+are the CLI's signals. Time moves on twice, for every case together: to the rapid review
+meeting, and to the publication date.
+
+The driver learns each case's progress from the `view` query, as the CLI does, asking again
+when an email about the case goes out; the number of queries it made is printed beside the
+result.
 
     .venv/bin/python -m bench.throughput --cases 100
     .venv/bin/python -m bench.throughput --cases 1000
 
-Prints wall time, workflow tasks per second, and events per case in each lifecycle.
+Prints wall time, workflow tasks per second, the worker's CPU time, and events per case in
+each lifecycle.
 """
 
 from __future__ import annotations
@@ -16,17 +21,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
+import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from email import policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
+import psutil
 from aiosmtpd.controller import Controller
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import london_date, london_today
@@ -45,48 +60,74 @@ from domain.rapid_review import MeetingPlan, PanelReply
 from domain.settings import Settings
 from starter import cases
 from starter.connection import ensure_search_attributes
-from starter.devstack import free_port
+from starter.devstack import ROOT, free_port
 from tests.support import PAYLOAD_KEYS, encrypting_converter, referral_data, runs
 from tests.workflows.test_lcspr import AGENCIES, SUBMISSION, reviewer
 from tests.workflows.test_rapid_review import SCOPING, record
-from worker import build_worker
 
 # The same valid answers and records the workflow tests give.
 FIELDS = {"scoping_return": SCOPING, "agency_submission": SUBMISSION}
 CHOICE = {"initial_view": "notify", "partner_response": "agree", "sin_reference": "submitted",
           "scoping_return": "returned", "ratification": "ratify", "endorsement": "endorse",
           "agency_submission": "submitted", "approval": "approve"}
+SUBJECT = re.compile(r"\[([A-Z0-9-]+)\]")
 
 
 class Sink:
-    """An SMTP server that counts what it is given and keeps nothing."""
+    """An SMTP server that keeps nothing: it counts the emails and wakes the driver of the case
+    each one is about (the subject starts with "[case ref]"), as an email wakes a person."""
 
-    def __init__(self) -> None:
-        self.count = 0
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.count, self.loop = 0, loop
+        self.news: dict[str, asyncio.Event] = {}
+
+    def about(self, case_ref: str) -> asyncio.Event:
+        return self.news.setdefault(case_ref, asyncio.Event())
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.count += 1
+        self.count += 1  # aiosmtpd serves from its own thread and loop
+        subject = BytesHeaderParser(policy=policy.default).parsebytes(envelope.content)["Subject"]
+        if found := SUBJECT.match(subject or ""):
+            self.loop.call_soon_threadsafe(lambda: self.about(found[1]).set())
         return "250 OK"
 
 
 class Driver:
-    def __init__(self, client: Client, env: WorkflowEnvironment):
-        self.client, self.env = client, env
+    """The team and every partner of every case. It learns a case's progress from the `view`
+    query, as the CLI does, asking again when an email about the case goes out or, without
+    one, ever less often, so that its own load stays a small part of the figure."""
+
+    def __init__(self, client: Client, env: WorkflowEnvironment, sink: Sink, patience: float):
+        self.client, self.env, self.sink, self.patience = client, env, sink, patience
         self.answered: set[str] = set()
+        self.gate = asyncio.Semaphore(16)  # queries in flight
+        self.queries = self.unanswered = 0
 
     async def view(self, case_ref: str, name: str) -> LifecycleView:
         handle = self.client.get_workflow_handle(lifecycle_workflow_id(case_ref, name))
-        return await handle.query("view", result_type=LifecycleView)
+        async with self.gate:
+            self.queries += 1
+            return await handle.query("view", result_type=LifecycleView,
+                                      rpc_timeout=timedelta(seconds=30))
 
     async def until(self, case_ref: str, name: str, ok: Any, what: str) -> LifecycleView:
-        for _ in range(3000):
+        news, deadline = self.sink.about(case_ref), time.monotonic() + 4 * 3600
+        pause = 0.1  # a step the team's own signal starts is quick: look again soon, then less
+        while time.monotonic() < deadline:
+            news.clear()
             try:
                 view = await self.view(case_ref, name)
                 if ok(view):
                     return view
-            except Exception:  # noqa: BLE001, S110 - the lifecycle may not have started yet
-                pass
-            await asyncio.sleep(0.2)
+            except RPCError as err:
+                # Not started yet; or the worker, busy, did not answer in time: ask again later.
+                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+                    self.unanswered += 1
+                elif err.status != RPCStatusCode.NOT_FOUND:
+                    raise
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(news.wait(), pause)
+            pause = min(pause * 2, self.patience)
         raise RuntimeError(f"{case_ref}: gave up waiting for {what}")
 
     async def answer_open(self, case_ref: str, name: str, kinds: set[str], count: int) -> None:
@@ -109,6 +150,17 @@ class Driver:
     async def signal(self, case_ref: str, name: str, signal: str, arg: object) -> None:
         await self.client.get_workflow_handle(
             lifecycle_workflow_id(case_ref, name)).signal(signal, arg)
+
+    async def move_time(self, by: timedelta) -> None:
+        """Let the test server skip time, a day at a time: every timer of every case fires on
+        the way, and one long call would outlive the connection's keep-alive."""
+        until = await self.env.get_current_time() + by
+        while (left := until - await self.env.get_current_time()) > timedelta(0):
+            try:
+                await self.env.sleep(min(left, timedelta(days=1)))
+            except RPCError as err:
+                print(f"  moving time on: {err}; again", file=sys.stderr)
+                await asyncio.sleep(1)
 
     async def today(self) -> Any:
         return london_date(await self.env.get_current_time())
@@ -164,7 +216,7 @@ class Driver:
         await self.client.get_workflow_handle(lifecycle_workflow_id(case_ref, "lcspr")).result()
 
 
-async def in_batches(n: int, make: Any, limit: int = 200) -> list[Any]:
+async def in_batches(n: int, make: Any, limit: int = 1000) -> list[Any]:
     gate = asyncio.Semaphore(limit)
 
     async def one(i: int) -> Any:
@@ -190,41 +242,80 @@ async def history_stats(client: Client, case_refs: list[str]) -> tuple[int, dict
     return tasks, {name: sum(v) / len(v) for name, v in events.items()}
 
 
+@contextmanager
+def worker_process(settings: dict[str, str], log: Path) -> Iterator[psutil.Process]:
+    """`worker.py` as a deployment runs it, in its own process (and so off the driver's GIL)."""
+    with log.open("ab") as out:
+        proc = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, stdout=out,
+                                stderr=subprocess.STDOUT, env={**os.environ, **settings})
+    try:
+        for _ in range(600):
+            if "worker polling" in log.read_text():
+                break
+            if proc.poll() is not None:
+                raise RuntimeError(f"the worker exited: {log.read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield psutil.Process(proc.pid)
+    except BaseException:
+        print(f"the worker's log ends:\n{log.read_text()[-3000:]}", file=sys.stderr)
+        raise
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
 async def main(n: int) -> None:
-    sink, port = Sink(), free_port()
+    sink, port = Sink(asyncio.get_running_loop()), free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     server = Path(sys.executable).parent / "temporal-test-server"
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(server), data_converter=encrypting_converter())
     await ensure_search_attributes(env.client, "default")
+    profile = BUNDLED_PROFILES / "west-midlands.toml"
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as scratch:
-        settings = Settings(
-            smtp_host="127.0.0.1", smtp_port=port, link_signing_key="bench-signing-key-0123456",
-            public_base_url="http://links.bench", temporal_task_queue=f"bench-{uuid.uuid4()}",
-            partnership_profile=BUNDLED_PROFILES / "west-midlands.toml",
-            payload_keys=PAYLOAD_KEYS, outbox_path=Path(scratch) / "outbox.sqlite3")
-        drive = Driver(env.client, env)
-        started = time.perf_counter()
-        async with build_worker(env.client, settings):
+        worker_env = {
+            "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+            "TEMPORAL_TASK_QUEUE": f"bench-{uuid.uuid4()}", "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(port), "LINK_SIGNING_KEY": "bench-signing-key-0123456",
+            "PUBLIC_BASE_URL": "http://links.bench", "PARTNERSHIP_PROFILE": str(profile),
+            "PAYLOAD_KEYS": PAYLOAD_KEYS, "OUTBOX_PATH": f"{scratch}/outbox.sqlite3",
+            # Every case has up to four lifecycles busy at once here; fewer cached workflows
+            # than that and each task would first replay its workflow's history.
+            "WORKER_MAX_CACHED_WORKFLOWS": str(max(1000, 4 * n))}
+        settings = Settings(temporal_task_queue=worker_env["TEMPORAL_TASK_QUEUE"],
+                            partnership_profile=profile)
+        # How long a driver waits without news before asking again: longer when more cases
+        # share the worker, so that asking stays a small part of its load.
+        drive = Driver(env.client, env, sink, patience=min(max(n / 20, 2.0), 30.0))
+        with worker_process(worker_env, Path(scratch) / "worker.log") as worker:
+            cpu_before = sum(worker.cpu_times()[:2])
+            started = time.perf_counter()
+
             async def start(i: int) -> str:
                 data = cases.validate_referral(referral_data(london_today()), settings)
                 return (await cases.start_case(env.client, settings, data))[0]
 
             case_refs = await in_batches(n, start)
             opens = await in_batches(n, lambda i: drive.to_the_meeting(case_refs[i]))
-            await env.sleep(max(opens) - await drive.today() + timedelta(days=1))
+            await drive.move_time(max(opens) - await drive.today() + timedelta(days=1))
             await in_batches(n, lambda i: drive.to_publication_plan(case_refs[i]))
-            await env.sleep(timedelta(days=22))
+            await drive.move_time(timedelta(days=22))
             await in_batches(n, lambda i: drive.publish(case_refs[i]))
             wall = time.perf_counter() - started
+            cpu = sum(worker.cpu_times()[:2]) - cpu_before
+            rss = worker.memory_info().rss
             tasks, per_lifecycle = await history_stats(env.client, case_refs)
     await env.shutdown()
     controller.stop()
-    print(f"\n{n} cases, SIN decision → rapid review → LCSPR published, one worker")
+    print(f"\n{n} cases at once, SIN decision → rapid review → LCSPR published, one worker "
+          f"(caching {worker_env['WORKER_MAX_CACHED_WORKFLOWS']} workflows)")
     print(f"  wall time            {wall:8.1f} s  ({wall / n * 1000:.0f} ms per case)")
     print(f"  workflow tasks       {tasks:8d}  ({tasks / wall:.0f} per second)")
+    print(f"  worker CPU           {cpu:8.1f} s  ({cpu / n * 1000:.0f} ms per case; "
+          f"{cpu / wall * 100:.0f}% of one core); RSS at the end {rss / 2**20:.0f} MiB")
     print(f"  emails sent          {sink.count:8d}")
+    print(f"  driver's queries     {drive.queries:8d}  ({drive.unanswered} not answered in time)")
     print("  events per case, by lifecycle (all runs):")
     for name, mean in sorted(per_lifecycle.items()):
         print(f"    {name:22s} {mean:7.1f}")
