@@ -22,9 +22,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
-import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,7 +43,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import london_date, london_today
-from domain.case import LifecycleView, lifecycle_workflow_id
+from domain.case import LifecycleView, case_workflow_id, lifecycle_workflow_id
 from domain.lcspr import (
     ExecutiveApproval,
     NewInformation,
@@ -60,7 +58,7 @@ from domain.rapid_review import MeetingPlan, PanelReply
 from domain.settings import Settings
 from starter import cases
 from starter.connection import ensure_search_attributes
-from starter.devstack import ROOT, free_port
+from starter.devstack import LocalStack, Ports, free_port
 from tests.support import PAYLOAD_KEYS, encrypting_converter, referral_data, runs
 from tests.workflows.test_lcspr import AGENCIES, SUBMISSION, reviewer
 from tests.workflows.test_rapid_review import SCOPING, record
@@ -231,7 +229,7 @@ async def history_stats(client: Client, case_refs: list[str]) -> tuple[int, dict
     tasks, events = 0, collections.defaultdict(list)
     for case_ref in case_refs:
         case = await cases.case_only(client, case_ref)
-        for name, workflow_id in [("case", f"case-{case_ref}"),
+        for name, workflow_id in [("case", case_workflow_id(case_ref)),
                                   *((r.name, r.workflow_id) for r in case.lifecycles)]:
             total = 0
             async for history in runs(client, workflow_id):
@@ -243,25 +241,18 @@ async def history_stats(client: Client, case_refs: list[str]) -> tuple[int, dict
 
 
 @contextmanager
-def worker_process(settings: dict[str, str], log: Path) -> Iterator[psutil.Process]:
-    """`worker.py` as a deployment runs it, in its own process (and so off the driver's GIL)."""
-    with log.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT, env={**os.environ, **settings})
+def worker_process(stack: LocalStack) -> Iterator[psutil.Process]:
+    """`worker.py` as a deployment runs it, in its own process (and so off the driver's GIL),
+    started and stopped as `./run-local` does."""
+    stack.log_dir.mkdir(parents=True, exist_ok=True)
+    stack.start_process("worker")
     try:
-        for _ in range(600):
-            if "worker polling" in log.read_text():
-                break
-            if proc.poll() is not None:
-                raise RuntimeError(f"the worker exited: {log.read_text()[-2000:]}")
-            time.sleep(0.1)
-        yield psutil.Process(proc.pid)
+        yield psutil.Process(stack.procs["worker"].pid)
     except BaseException:
-        print(f"the worker's log ends:\n{log.read_text()[-3000:]}", file=sys.stderr)
+        print(f"the worker's log ends:\n{stack.log('worker')[-3000:]}", file=sys.stderr)
         raise
     finally:
-        proc.terminate()
-        proc.wait(30)
+        stack.stop_process("worker")
 
 
 async def main(n: int) -> None:
@@ -274,21 +265,21 @@ async def main(n: int) -> None:
     await ensure_search_attributes(env.client, "default")
     profile = BUNDLED_PROFILES / "west-midlands.toml"
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as scratch:
+        test_server_port = int(env.client.service_client.config.target_host.rsplit(":", 1)[1])
         worker_env = {
-            "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
-            "TEMPORAL_TASK_QUEUE": f"bench-{uuid.uuid4()}", "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(port), "LINK_SIGNING_KEY": "bench-signing-key-0123456",
-            "PUBLIC_BASE_URL": "http://links.bench", "PARTNERSHIP_PROFILE": str(profile),
-            "PAYLOAD_KEYS": PAYLOAD_KEYS, "OUTBOX_PATH": f"{scratch}/outbox.sqlite3",
+            "TEMPORAL_TASK_QUEUE": f"bench-{uuid.uuid4()}", "PARTNERSHIP_PROFILE": str(profile),
+            "PAYLOAD_KEYS": PAYLOAD_KEYS,  # the keys this process's client encrypts with
             # Every case has up to four lifecycles busy at once here; fewer cached workflows
             # than that and each task would first replay its workflow's history.
             "WORKER_MAX_CACHED_WORKFLOWS": str(max(1000, 4 * n))}
+        stack = LocalStack(Path(scratch), Ports(temporal=test_server_port, smtp=port),
+                           extra_env=worker_env)
         settings = Settings(temporal_task_queue=worker_env["TEMPORAL_TASK_QUEUE"],
                             partnership_profile=profile)
         # How long a driver waits without news before asking again: longer when more cases
         # share the worker, so that asking stays a small part of its load.
         drive = Driver(env.client, env, sink, patience=min(max(n / 20, 2.0), 30.0))
-        with worker_process(worker_env, Path(scratch) / "worker.log") as worker:
+        with worker_process(stack) as worker:
             cpu_before = sum(worker.cpu_times()[:2])
             started = time.perf_counter()
 
