@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode, base64_encode
 from pydantic import BaseModel, ValidationError
 
 _SALT = "respond-link.v1"
@@ -61,13 +62,26 @@ class LinkSigner:
 
     def verify(self, token: str, now: float | None = None) -> LinkClaims:
         try:
+            _require_canonical_signature(token)
             claims = LinkClaims.model_validate(self._serializer.loads(token))
-        except (BadSignature, ValidationError, TypeError, ValueError):
+        except (BadData, ValidationError, TypeError, ValueError):
             raise LinkRejected("This link is not valid: it may have been altered or cut short.",
                                400) from None
         if claims.expires < (now if now is not None else time.time()):
             raise LinkRejected("This link has expired. Please contact the partnership team.", 410)
         return claims
+
+
+def _require_canonical_signature(token: str) -> None:
+    """Refuse a signature whose last character differs from ours only in its unused bits.
+
+    Base64 leaves spare bits in the final character, so several spellings decode to the same
+    signature and itsdangerous accepts them all. One link must have one spelling: an altered
+    link is never honoured, even when the alteration happens to mean nothing.
+    """
+    signature = token.rpartition(".")[2].encode("ascii")
+    if base64_encode(base64_decode(signature)) != signature:
+        raise BadSignature("signature is not in canonical form")
 
 
 class FormGuard:
