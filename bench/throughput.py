@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -37,10 +37,11 @@ from typing import Any
 
 import psutil
 from aiosmtpd.controller import Controller
+from google.protobuf.empty_pb2 import Empty
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import Client
-from temporalio.service import ConnectConfig, RPCError, RPCStatusCode, ServiceClient
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import london_date, london_today
@@ -96,8 +97,9 @@ class Driver:
     query, as the CLI does, asking again when an email about the case goes out or, without
     one, ever less often, so that its own load stays a small part of the figure."""
 
-    def __init__(self, client: Client, env: WorkflowEnvironment, sink: Sink, patience: float):
-        self.client, self.env, self.sink, self.patience = client, env, sink, patience
+    def __init__(self, client: Client, sink: Sink, patience: float):
+        self.client, self.sink, self.patience = client, sink, patience
+        self.clock = client.service_client.test_service
         self.answered: set[str] = set()
         self.gate = asyncio.Semaphore(16)  # queries in flight
         self.queries = self.unanswered = 0
@@ -119,8 +121,10 @@ class Driver:
                 if ok(view):
                     return view
             except RPCError as err:
-                # Not started yet; or the worker, busy, did not answer in time: ask again later.
-                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+                # Not started yet; or the worker, busy, did not answer in time; or the connection
+                # dropped (a query changes nothing, so asking again is safe): ask again later.
+                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED,
+                                  RPCStatusCode.UNAVAILABLE) or err.message == "transport error":
                     self.unanswered += 1
                 elif err.status != RPCStatusCode.NOT_FOUND:
                     raise
@@ -155,18 +159,20 @@ class Driver:
         the way. Each day is one call on a connection of its own with no keep-alive pings and
         a long deadline: the server can be busy for minutes at N=1,000, and a call given up
         and made again would unlock time skipping twice and unbalance the server's count."""
-        clock = await clock_connection(self.client)
-        until = await self.env.get_current_time() + by
-        while (left := until - await self.env.get_current_time()) > timedelta(0):
+        until = await self.now() + by
+        while (left := until - await self.now()) > timedelta(0):
             began, request = time.perf_counter(), SleepRequest()
             request.duration.FromTimedelta(min(left, timedelta(days=1)))
-            await clock.test_service.unlock_time_skipping_with_sleep(
-                request, timeout=timedelta(hours=4))
-            progress(f"time is now {await self.env.get_current_time():%Y-%m-%d %H:%M} "
+            await self.clock.unlock_time_skipping_with_sleep(request, timeout=timedelta(hours=4))
+            progress(f"time is now {await self.now():%Y-%m-%d %H:%M} "
                      f"({time.perf_counter() - began:.1f} s to move)")
 
+    async def now(self) -> datetime:
+        reply = await self.clock.get_current_time(Empty())
+        return reply.time.ToDatetime().replace(tzinfo=UTC)
+
     async def today(self) -> Any:
-        return london_date(await self.env.get_current_time())
+        return london_date(await self.now())
 
     # --- the phases, each for one case ---------------------------------------------------
     async def to_the_meeting(self, case_ref: str) -> Any:
@@ -219,9 +225,12 @@ class Driver:
         await self.client.get_workflow_handle(lifecycle_workflow_id(case_ref, "lcspr")).result()
 
 
-async def clock_connection(client: Client) -> ServiceClient:
-    return await ServiceClient.connect(ConnectConfig(
-        target_host=client.service_client.config.target_host, keep_alive_config=None))
+async def connect_without_pings(env: WorkflowEnvironment) -> Client:
+    """The driver's own connection to the test server, without keep-alive pings: the server
+    (grpc-java) takes pings every 30 s on a connection with no data for minutes, as when time
+    moves on for 1,000 cases at once, as abuse and closes the connection."""
+    return await Client.connect(env.client.service_client.config.target_host,
+                                data_converter=encrypting_converter(), keep_alive_config=None)
 
 
 def progress(message: str) -> None:
@@ -292,14 +301,15 @@ async def main(n: int) -> None:
                             partnership_profile=profile)
         # How long a driver waits without news before asking again: longer when more cases
         # share the worker, so that asking stays a small part of its load.
-        drive = Driver(env.client, env, sink, patience=min(max(n / 20, 2.0), 30.0))
+        client = await connect_without_pings(env)
+        drive = Driver(client, sink, patience=min(max(n / 20, 2.0), 30.0))
         with worker_process(stack) as worker:
             cpu_before = sum(worker.cpu_times()[:2])
             started = time.perf_counter()
 
             async def start(i: int) -> str:
                 data = cases.validate_referral(referral_data(london_today()), settings)
-                return (await cases.start_case(env.client, settings, data))[0]
+                return (await cases.start_case(client, settings, data))[0]
 
             case_refs = await in_batches(n, start)
             progress(f"{n} cases started")
@@ -314,7 +324,7 @@ async def main(n: int) -> None:
             wall = time.perf_counter() - started
             cpu = sum(worker.cpu_times()[:2]) - cpu_before
             rss = worker.memory_info().rss
-            tasks, per_lifecycle = await history_stats(env.client, case_refs)
+            tasks, per_lifecycle = await history_stats(client, case_refs)
     await env.shutdown()
     controller.stop()
     print(f"\n{n} cases at once, SIN decision → rapid review → LCSPR published, one worker "
