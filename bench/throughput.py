@@ -156,8 +156,8 @@ class Driver:
 
     async def move_time(self, by: timedelta) -> None:
         """Let the test server skip time, a day at a time, every timer of every case firing on
-        the way. Each day is one call on a connection of its own with no keep-alive pings and
-        a long deadline: the server can be busy for minutes at N=1,000, and a call given up
+        the way. Each day is one call with a long deadline, on the driver's connection without
+        keep-alive pings: the server can be busy for minutes at N=1,000, and a call given up
         and made again would unlock time skipping twice and unbalance the server's count."""
         until = await self.now() + by
         while (left := until - await self.now()) > timedelta(0):
