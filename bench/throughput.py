@@ -71,6 +71,7 @@ CHOICE = {"initial_view": "notify", "partner_response": "agree", "sin_reference"
           "scoping_return": "returned", "ratification": "ratify", "endorsement": "endorse",
           "agency_submission": "submitted", "approval": "approve"}
 SUBJECT = re.compile(r"\[([A-Z0-9-]+)\]")
+GIVE_UP_AFTER = timedelta(hours=4)  # on any one wait: a case, a move of time, a result
 
 
 class Sink:
@@ -112,7 +113,8 @@ class Driver:
                                       rpc_timeout=timedelta(seconds=30))
 
     async def until(self, case_ref: str, name: str, ok: Any, what: str) -> LifecycleView:
-        news, deadline = self.sink.about(case_ref), time.monotonic() + 4 * 3600
+        news = self.sink.about(case_ref)
+        deadline = time.monotonic() + GIVE_UP_AFTER.total_seconds()
         pause = 0.1  # a step the team's own signal starts is quick: look again soon, then less
         while time.monotonic() < deadline:
             news.clear()
@@ -163,7 +165,7 @@ class Driver:
         while (left := until - await self.now()) > timedelta(0):
             began, request = time.perf_counter(), SleepRequest()
             request.duration.FromTimedelta(min(left, timedelta(days=1)))
-            await self.clock.unlock_time_skipping_with_sleep(request, timeout=timedelta(hours=4))
+            await self.clock.unlock_time_skipping_with_sleep(request, timeout=GIVE_UP_AFTER)
             progress(f"time is now {await self.now():%Y-%m-%d %H:%M} "
                      f"({time.perf_counter() - began:.1f} s to move)")
 
@@ -223,7 +225,7 @@ class Driver:
         await self.signal(case_ref, "lcspr", "record_publication", Publication(
             on=await self.today(), url="https://example.org/published", reviewer_named=True))
         handle = self.client.get_workflow_handle(lifecycle_workflow_id(case_ref, "lcspr"))
-        deadline = time.monotonic() + 4 * 3600
+        deadline = time.monotonic() + GIVE_UP_AFTER.total_seconds()
         while True:
             try:
                 await handle.result()
@@ -309,9 +311,9 @@ async def main(n: int) -> None:
                            extra_env=worker_env)
         settings = Settings(temporal_task_queue=worker_env["TEMPORAL_TASK_QUEUE"],
                             partnership_profile=profile)
+        client = await connect_without_pings(env)
         # How long a driver waits without news before asking again: longer when more cases
         # share the worker, so that asking stays a small part of its load.
-        client = await connect_without_pings(env)
         drive = Driver(client, sink, patience=min(max(n / 20, 2.0), 30.0))
         with worker_process(stack) as worker:
             cpu_before = sum(worker.cpu_times()[:2])
