@@ -29,6 +29,8 @@ from starter.mailbox import read, respond_links, text_body
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIGNING_KEY = "test-signing-key-0123456789abcdef"
+# The characters of a link token's parts (URL-safe base64); "." separates the parts.
+BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 # Test-only payload keys (never used outside tests): the first encrypts, both decrypt.
 PAYLOAD_KEYS = ("test-2:s_ob_tU52SuvCYTwDmUfeoSpaqri0m36Mw4rJooyDGw=,"
                 "test-1:ZEKVnUq7hrHJ3dWL2-QXYeGKmWX_2Ol7UFxfgStorp0=")

@@ -7,11 +7,10 @@ import pytest
 from itsdangerous import URLSafeSerializer
 
 from domain.links import LinkClaims, LinkRejected, LinkSigner
-from tests.support import SIGNING_KEY
+from tests.support import BASE64URL, SIGNING_KEY
 
 NOW = 1_790_000_000.0  # a fixed instant (Sep 2026) so tokens are reproducible
 DAY = 86400
-BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 CLAIMS: dict[str, Any] = dict(
     workflow_id="case-IOW-2026-0001-sin-decision",
     case_ref="IOW-2026-0001",
