@@ -24,6 +24,7 @@ from domain.profile import ProfileInvalid
 from domain.settings import SettingMissing, Settings
 from starter.codec import PayloadKeysInvalid
 from starter.connection import connect, ensure_search_attributes
+from starter.hard_exit import run_then_exit
 from workflows.action_plan import ActionPlanWorkflow
 from workflows.case import CaseWorkflow
 from workflows.lcspr import LcsprWorkflow
@@ -73,10 +74,14 @@ async def main() -> None:
     await worker.run()
 
 
-if __name__ == "__main__":
+def run() -> None:
     try:
         asyncio.run(main())
     # A clear message, not a traceback.
     except (ProfileInvalid, SettingMissing, PayloadKeysInvalid) as err:
         print(f"worker: {err}", file=sys.stderr)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    run_then_exit(run)

@@ -28,6 +28,7 @@ from domain.case import LifecycleView, lifecycle_workflow_id
 from domain.settings import Settings
 from starter import cases
 from starter.connection import connect
+from starter.hard_exit import run_then_exit
 from tests.support import encrypting_converter, referral_data
 from worker import WORKFLOWS, workflow_runner
 
@@ -129,4 +130,4 @@ if __name__ == "__main__":
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--quiet-seconds", type=int, default=60)
     args = parser.parse_args()
-    main(args.cases, args.quiet_seconds)
+    run_then_exit(lambda: main(args.cases, args.quiet_seconds))

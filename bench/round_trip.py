@@ -30,6 +30,7 @@ from domain.calendar import london_today
 from domain.settings import Settings
 from starter import cases
 from starter.connection import connect
+from starter.hard_exit import run_then_exit
 from starter.mailbox import read, respond_links
 from tests.support import form_token, referral_data
 from worker import workflow_runner
@@ -131,4 +132,4 @@ async def main(answers: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=510)
-    asyncio.run(main(parser.parse_args().answers))
+    run_then_exit(lambda: asyncio.run(main(parser.parse_args().answers)))

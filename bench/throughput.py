@@ -61,6 +61,7 @@ from domain.settings import Settings
 from starter import cases
 from starter.connection import ensure_search_attributes
 from starter.devstack import LocalStack, Ports, free_port
+from starter.hard_exit import run_then_exit
 from tests.support import PAYLOAD_KEYS, encrypting_converter, referral_data, runs
 from tests.workflows.test_lcspr import AGENCIES, SUBMISSION, reviewer
 from tests.workflows.test_rapid_review import SCOPING, record
@@ -294,9 +295,18 @@ async def main(n: int) -> None:
     sink, port = Sink(asyncio.get_running_loop()), free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    server = Path(sys.executable).parent / "temporal-test-server"
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(server), data_converter=encrypting_converter())
+    try:
+        server = Path(sys.executable).parent / "temporal-test-server"
+        async with await WorkflowEnvironment.start_time_skipping(
+                test_server_existing_path=str(server),
+                data_converter=encrypting_converter()) as env:
+            await drive_all(n, env, sink, port)
+    finally:
+        controller.stop()
+
+
+async def drive_all(n: int, env: WorkflowEnvironment, sink: Sink, port: int) -> None:
+    """Every case from referral to publication, then the figures."""
     await ensure_search_attributes(env.client, "default")
     profile = BUNDLED_PROFILES / "west-midlands.toml"
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as scratch:
@@ -337,8 +347,6 @@ async def main(n: int) -> None:
             cpu = sum(worker.cpu_times()[:2]) - cpu_before
             rss = worker.memory_info().rss
             tasks, per_lifecycle = await history_stats(client, case_refs)
-    await env.shutdown()
-    controller.stop()
     print(f"\n{n} cases at once, SIN decision → rapid review → LCSPR published, one worker "
           f"(caching {worker_env['WORKER_MAX_CACHED_WORKFLOWS']} workflows)")
     print(f"  wall time            {wall:8.1f} s  ({wall / n * 1000:.0f} ms per case)")
@@ -355,4 +363,4 @@ async def main(n: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100)
-    asyncio.run(main(parser.parse_args().cases))
+    run_then_exit(lambda: asyncio.run(main(parser.parse_args().cases)))
