@@ -103,6 +103,7 @@ class MailActivities:
         profile = self._settings.profile
         context = {
             "acting_for": "",
+            "resent": "",
             **mail.context,
             "case_ref": mail.case_ref,
             "recipient": mail.to,

@@ -102,6 +102,12 @@ class MarkAbsent(BaseModel):
     absent: bool = True
 
 
+class ResendLinks(BaseModel):
+    """Send each open question's links again, with a fresh expiry (all roles, or one)."""
+
+    role: str | None = None
+
+
 class MeetingOutcome(BaseModel):
     outcome: Literal["notify", "do_not_notify", "unresolved"]
     rationale: str = Field(min_length=1)

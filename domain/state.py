@@ -52,6 +52,7 @@ class LifecycleState(BaseModel):
     book: QuestionBook = Field(default_factory=QuestionBook)
     absent: list[str] = Field(default_factory=list)
     refused: list[str] = Field(default_factory=list)  # operator recordings refused, and why
+    resends: int = 0  # links sent again on the team's request: each round is its own email
 
 
 class LoopState(LifecycleState):

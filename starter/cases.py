@@ -22,6 +22,7 @@ from domain.case import (
     new_case_ref,
 )
 from domain.deadlines import Deadline
+from domain.questions import Link, Question
 from domain.referral import Referral, parse_referral
 from domain.settings import Settings
 from workflows.case import CaseWorkflow
@@ -88,6 +89,16 @@ async def case_view(client: Client, case_ref: str) -> tuple[CaseView, list[Lifec
         view.name = ref.name  # as the case numbers it: a second SIN decision is sin-decision-2
         lifecycles.append(view)
     return case, lifecycles
+
+
+def open_links(case: CaseView, lifecycles: list[LifecycleView],
+               role: str | None = None) -> list[tuple[LifecycleView, Question, Link]]:
+    """The live links of the running lifecycles' open questions (all roles, or one): what
+    their `resend_links` signal sends again."""
+    return [(view, question, link) for view in lifecycles if view.name in case.active
+            for question in view.questions if question.status == "open"
+            for link in question.links
+            if not link.superseded and role in (None, link.recipient.role)]
 
 
 def latest_lifecycle(lifecycles: list[LifecycleView], name: str) -> LifecycleView | None:

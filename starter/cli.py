@@ -2,7 +2,7 @@
 
     python -m starter referral submit FILE.json
     python -m starter case show CASE_REF [--json] | case list [--json] | case close CASE_REF
-    python -m starter case absent CASE_REF ROLE [--back]
+    python -m starter case absent CASE_REF ROLE [--back]   |   case resend CASE_REF [--role ROLE]
     python -m starter sin meeting CASE_REF --outcome notify|do_not_notify|unresolved --rationale T
     python -m starter sin reference CASE_REF REFERENCE
     python -m starter web [--host H] [--port P]   |   python -m starter dev
@@ -31,6 +31,7 @@ from domain.case import (
     LifecycleView,
     MarkAbsent,
     MeetingOutcome,
+    ResendLinks,
     SubmissionReference,
     case_workflow_id,
 )
@@ -188,6 +189,34 @@ def case_absent(case_ref: str, role: str,
 
     run(mark)
     typer.echo(f"{role} marked {'back' if back else 'absent'} on {case_ref}")
+
+
+@case_app.command("resend")
+def case_resend(
+    case_ref: str,
+    role: str | None = typer.Option(
+        None, "--role", help="Only the links held for this role (e.g. police, agency:health)."),
+) -> None:
+    """Send the links of the case's open questions again, each with a fresh expiry: for a
+    partner whose link has expired or whose email went astray."""
+    async def resend(settings: Settings, client: Client) -> list[str]:
+        case, lifecycles = await cases.case_view(client, case_ref)
+        targets = cases.open_links(case, lifecycles, role)
+        if not targets:
+            awaited = sorted({link.recipient.role for _, _, link in cases.open_links(
+                case, lifecycles)})
+            fail(f"{case_ref}: no open question awaits {role or 'anyone'}" + (
+                f"; open questions await: {', '.join(awaited)}" if awaited else ""))
+        for workflow_id in dict.fromkeys(view.workflow_id for view, _, _ in targets):
+            await client.get_workflow_handle(workflow_id).signal(
+                "resend_links", ResendLinks(role=role))
+        return [f"{view.name} {question.id}: {link.recipient.name} ({link.recipient.role})"
+                for view, question, link in targets]
+
+    sent = run(resend)
+    typer.echo(f"sending {len(sent)} link(s) again on {case_ref}:")
+    for line in sent:
+        typer.echo(f"  {line}")
 
 
 @case_app.command("close")

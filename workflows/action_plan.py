@@ -8,7 +8,8 @@ review or event is formally concluded. Plans run for years, so the workflow cont
 after a quiet spell and carries its state.
 
 Signals: add_recommendation(NewRecommendation), add_action(NewAction),
-         update_action(ActionUpdate), agree_plan(AgreePlan), mark_absent(MarkAbsent)
+         update_action(ActionUpdate), agree_plan(AgreePlan), mark_absent(MarkAbsent),
+         resend_links(ResendLinks)
 Queries: view() -> LifecycleView (with the plan), plan() -> ActionPlanView
 """
 
@@ -32,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         ProgressNote,
         Recommendation,
     )
-    from domain.case import LifecycleView, MarkAbsent
+    from domain.case import LifecycleView, MarkAbsent, ResendLinks
     from domain.deadlines import DeadlineRequest
     from domain.lcspr import Effect
     from domain.people import Recipient
@@ -235,8 +236,15 @@ class ActionPlanWorkflow:
     def mark_absent(self, signal: MarkAbsent) -> None:
         self.loop.effect("absent", role=signal.role, absent=signal.absent)
 
+    @workflow.signal
+    def resend_links(self, signal: ResendLinks) -> None:
+        self.loop.effect("resend", role=signal.role)
+
     async def do_absent(self, effect: Effect) -> None:
         await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
+
+    async def do_resend(self, effect: Effect) -> None:
+        await self.life.resend_links(effect.payload["role"])
 
     @workflow.signal
     def agree_plan(self, agreed: AgreePlan) -> None:

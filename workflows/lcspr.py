@@ -11,7 +11,7 @@ Signals: answer(AnswerSignal), appoint_reviewer(Reviewer), remove_reviewer(NewIn
          schedule_workshop(Workshop), record_draft(NewInformation), record_qa(QualityAssurance),
          record_executive(ExecutiveApproval), plan_publication(PublicationPlan),
          record_publication(Publication), pause(Pause), resume(NewInformation),
-         new_information(NewInformation)
+         new_information(NewInformation), mark_absent(MarkAbsent), resend_links(ResendLinks)
 Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 """
 
@@ -234,6 +234,9 @@ class LcsprWorkflow(LcsprRecordings):
 
     async def do_absent(self, effect: Effect) -> None:
         await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
+
+    async def do_resend(self, effect: Effect) -> None:
+        await self.life.resend_links(effect.payload["role"])
 
     async def do_new_information(self, effect: Effect) -> None:
         await self.msg.national_review_information(str(effect.payload["details"]))

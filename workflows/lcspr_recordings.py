@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import LifecycleView, MarkAbsent
+    from domain.case import LifecycleView, MarkAbsent, ResendLinks
     from domain.lcspr import (
         ExecutiveApproval,
         FamilyRecord,
@@ -206,6 +206,10 @@ class LcsprRecordings:
     @workflow.signal
     def mark_absent(self, signal: MarkAbsent) -> None:
         self.effect("absent", role=signal.role, absent=signal.absent)
+
+    @workflow.signal
+    def resend_links(self, signal: ResendLinks) -> None:
+        self.effect("resend", role=signal.role)
 
     @workflow.signal
     def new_information(self, info: NewInformation) -> None:

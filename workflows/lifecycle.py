@@ -218,6 +218,8 @@ class Lifecycle:
         context = {**question.context,
                    "acting_for": self.title(link.recipient.role) if link.deputy else "",
                    "due": self.state.deadlines[question.deadline_key].due_at.isoformat()}
+        if purpose.startswith("resend"):
+            context["resent"] = "yes"
         await self.send(template, f"{question.id}.{purpose}.{link.nonce}", link.recipient,
                         context, LinkSpec(question_id=question.id, nonce=link.nonce))
 
@@ -225,6 +227,17 @@ class Lifecycle:
         live = [link for link in question.links if not link.superseded]
         await asyncio.gather(*(self._send_link(question, link, template, "remind")
                                for link in live))
+
+    async def resend_links(self, role: str | None) -> None:
+        """Send every open question's live links again, signed afresh: a link expires
+        (LINK_MAX_AGE_DAYS) while a question can stay open longer, or an email goes astray.
+        The nonces stay, so an earlier copy still works until its own expiry."""
+        self.state.resends += 1
+        purpose = f"resend{self.state.resends}"  # a new step, so a new email each time
+        await asyncio.gather(*(
+            self._send_link(question, link, question.template, purpose)
+            for question in self.state.book.open_questions() for link in question.links
+            if not link.superseded and role in (None, link.recipient.role)))
 
     async def mark_absent(self, role: str, absent: bool) -> None:
         """Hand a role's open questions to its deputies (or note the holder is back)."""

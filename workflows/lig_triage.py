@@ -7,8 +7,8 @@ no further action) and shared. For five working days a partner may dispute it: t
 representatives and the chair review it collectively within 3 WD, and if they cannot agree the
 Partnership Chair decides within a further 3 WD.
 
-Signals: answer(AnswerSignal), mark_absent(MarkAbsent), record_decision(LigDecision),
-         raise_dispute(Dispute), record_dispute_review(DisputeReview)
+Signals: answer(AnswerSignal), mark_absent(MarkAbsent), resend_links(ResendLinks),
+         record_decision(LigDecision), raise_dispute(Dispute), record_dispute_review(DisputeReview)
 Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import LifecycleView, MarkAbsent
+    from domain.case import LifecycleView, MarkAbsent, ResendLinks
     from domain.deadlines import DeadlineRequest
     from domain.forms import link_page_context
     from domain.lig import (
@@ -181,6 +181,10 @@ class LigTriageWorkflow:
     @workflow.signal
     async def mark_absent(self, signal: MarkAbsent) -> None:
         await self.life.mark_absent(signal.role, signal.absent)
+
+    @workflow.signal
+    async def resend_links(self, signal: ResendLinks) -> None:
+        await self.life.resend_links(signal.role)
 
     @workflow.signal
     def record_decision(self, decision: LigDecision) -> None:

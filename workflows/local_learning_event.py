@@ -8,8 +8,8 @@ approval four months after the LIG's decision (`lle.report`); the LIG quality-as
 Executive approves it and the learning is disseminated. New information suggesting the SIN
 criteria are met ends the event: the case returns to the SIN decision.
 
-Signals: answer(AnswerSignal), mark_absent(MarkAbsent), record_terms(LleTerms),
-         schedule_workshop(LleWorkshop), record_family(FamilyContribution),
+Signals: answer(AnswerSignal), mark_absent(MarkAbsent), resend_links(ResendLinks),
+         record_terms(LleTerms), schedule_workshop(LleWorkshop), record_family(FamilyContribution),
          record_report(ReportReady), record_qa(LleQualityAssurance),
          record_executive(LleExecutive), record_dissemination(Dissemination),
          sin_information(SinInformation)
@@ -21,7 +21,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import LifecycleView, MarkAbsent
+    from domain.case import LifecycleView, MarkAbsent, ResendLinks
     from domain.deadlines import DeadlineRequest
     from domain.forms import link_page_context
     from domain.lcspr import Effect
@@ -176,6 +176,9 @@ class LocalLearningEventWorkflow:
     async def do_absent(self, effect: Effect) -> None:
         await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
 
+    async def do_resend(self, effect: Effect) -> None:
+        await self.life.resend_links(effect.payload["role"])
+
     # --- recordings ---------------------------------------------------------------------------
     def refuse_unless(self, *phases: LlePhase) -> bool:
         """True (and the recording refused, with the reason) when the event is elsewhere."""
@@ -207,6 +210,10 @@ class LocalLearningEventWorkflow:
     @workflow.signal
     def mark_absent(self, signal: MarkAbsent) -> None:
         self.loop.effect("absent", role=signal.role, absent=signal.absent)
+
+    @workflow.signal
+    def resend_links(self, signal: ResendLinks) -> None:
+        self.loop.effect("resend", role=signal.role)
 
     @workflow.signal
     def record_terms(self, terms: LleTerms) -> None:

@@ -9,7 +9,8 @@ revised record. The review goes to the National Panel within 2 WD of the meeting
 WD (the decision to Ofsted and DfE, the outcome to agencies, referrer and Scrutineer), and the
 Panel's reply is due 15 WD later. The partners may instead decide not to hold one.
 
-Signals: answer(AnswerSignal), mark_absent(MarkAbsent), set_meeting(MeetingPlan),
+Signals: answer(AnswerSignal), mark_absent(MarkAbsent), resend_links(ResendLinks),
+         set_meeting(MeetingPlan),
          record_outcome(RapidReviewOutcome), record_not_held(NotHeld),
          record_panel_reply(PanelReply)
 Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
@@ -23,7 +24,7 @@ import contextlib
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import LifecycleView, MarkAbsent
+    from domain.case import LifecycleView, MarkAbsent, ResendLinks
     from domain.deadlines import DeadlineRequest
     from domain.questions import AnswerSignal, Question, QuestionLookup, QuestionView
     from domain.rapid_review import (
@@ -259,6 +260,10 @@ class RapidReviewWorkflow:
     @workflow.signal
     async def mark_absent(self, signal: MarkAbsent) -> None:
         await self.life.mark_absent(signal.role, signal.absent)
+
+    @workflow.signal
+    async def resend_links(self, signal: ResendLinks) -> None:
+        await self.life.resend_links(signal.role)
 
     @workflow.signal
     async def set_meeting(self, plan: MeetingPlan) -> None:

@@ -9,8 +9,8 @@ silent agreement: they are chased). Either way a disagreement goes to a short me
 if that cannot settle it, to the Partnership Chair. On `notify` the LA must submit the SIN
 within 5 working days of becoming aware and the partnership reports it locally.
 
-Signals: answer(AnswerSignal), mark_absent(MarkAbsent), record_meeting(MeetingOutcome),
-         record_reference(SubmissionReference)
+Signals: answer(AnswerSignal), mark_absent(MarkAbsent), resend_links(ResendLinks),
+         record_meeting(MeetingOutcome), record_reference(SubmissionReference)
 Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 """
 
@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         LifecycleView,
         MarkAbsent,
         MeetingOutcome,
+        ResendLinks,
         SinDecided,
         SinInput,
         SinOutcome,
@@ -270,6 +271,10 @@ class SinDecisionWorkflow:
     @workflow.signal
     async def mark_absent(self, signal: MarkAbsent) -> None:
         await self.life.mark_absent(signal.role, signal.absent)
+
+    @workflow.signal
+    async def resend_links(self, signal: ResendLinks) -> None:
+        await self.life.resend_links(signal.role)
 
     @workflow.signal
     def record_meeting(self, signal: MeetingOutcome) -> None:

@@ -161,6 +161,39 @@ async def test_referral_to_notify_by_links(stack: Stack, tmp_path: Path) -> None
     assert any(row["case_ref"] == case_ref for row in listing)
 
 
+async def test_expired_link_is_sent_again_from_the_cli(stack: Stack, tmp_path: Path) -> None:
+    """The partner's link has expired ("contact the partnership team"): the team sends it again
+    with `case resend`, and the partner answers by the new link."""
+    case_ref = stack.submit(referral_data(london_today()), tmp_path)["case_ref"]
+    (request,) = await stack.mail.wait_for("sin_initial_view_request", LIG_CHAIR,
+                                           case_ref=case_ref, timeout=60)
+    claims = claims_of(request.links[0])
+    expired = LinkSigner(SIGNING_KEY).sign(
+        workflow_id=claims.workflow_id, case_ref=case_ref, question_id=claims.question_id,
+        nonce=claims.nonce, recipient=claims.recipient, now=time.time() - 60 * 86400)
+    async with httpx.AsyncClient(timeout=30) as http:
+        page = await http.get(request.links[0].rsplit("/", 1)[0] + "/" + expired)
+    assert page.status_code == 410 and "contact the partnership team" in page.text
+
+    nobody = stack.cli("case", "resend", case_ref, "--role", "police", check=False)
+    assert nobody.returncode == 2
+    assert "no open question awaits police" in nobody.stderr
+    assert "lig_chair" in nobody.stderr and "la_service_director" in nobody.stderr
+    missing = stack.cli("case", "resend", "IOW-2026-ZZZZ", check=False)
+    assert missing.returncode == 1 and "no such case" in missing.stderr
+
+    done = stack.cli("case", "resend", case_ref, "--role", "lig_chair")
+    assert "sending 1 link(s) again" in done.stdout and "initial_view" in done.stdout
+    both = await stack.mail.wait_for("sin_initial_view_request", LIG_CHAIR, count=2,
+                                     case_ref=case_ref, timeout=60)
+    (again,) = [mail for mail in both if "sent this request again" in mail.text]
+    assert (await follow(again, {"choice": "notify", "rationale": "criteria met"})
+            ).status_code == 200
+    await stack.mail.wait_for("sin_partner_response_request", case_ref=case_ref, count=2,
+                              timeout=60)
+    assert len(stack.mail.find("sin_initial_view_request", SERVICE_DIRECTOR, case_ref)) == 1
+
+
 async def test_bad_referral_is_refused_and_starts_nothing(stack: Stack, tmp_path: Path) -> None:
     before = json.loads(stack.cli("case", "list", "--json").stdout)
     data = referral_data(london_today(), incident="fire", agencies_involved=["police", "nasa"])

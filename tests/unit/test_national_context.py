@@ -49,11 +49,12 @@ def test_national_templates_carry_nothing_personal(name: str) -> None:
                  "immediate_safeguarding_details", "legal_advice", "incident", "rationale",
                  "decided_on", "replacing", "publish_on", "report_url", "justification", "url",
                  "published_on", "reason", "details", "due", "status", "incident_on",
-                 "aware_on", "partnership_code", "child_initials", "acting_for"]
+                 "aware_on", "partnership_code", "child_initials", "acting_for",
+                 "resent"]
     dates = {"held_on", "decided_on", "publish_on", "published_on", "due", "incident_on",
              "aware_on"}
     context = {v: ("2027-01-05" if v in dates else LEAKY) for v in variables}
-    context.update(recommendation="b", replacing="", acting_for="")
+    context.update(recommendation="b", replacing="", acting_for="", resent="")
     safe = national_context(context, REFERRAL)
     assert "child_initials" not in safe
     rendered = Renderer().render(name, {

@@ -37,6 +37,7 @@ def context(**changes: Any) -> dict[str, Any]:
         "signature": PROFILE.partnership.signature,
         "team_email": PROFILE.partnership.team_email,
         "acting_for": "",
+        "resent": "",
         "due": DUE,
         "child_initials": INITIALS,
         "received_on": REFERRAL.received_on.isoformat(),
@@ -215,6 +216,14 @@ def test_deputy_greeting_names_the_role_acted_for() -> None:
     assert "as deputy for the Police LIG representative" in rendered.text
     plain = Renderer().render("sin_partner_response_request", context())
     assert "deputy" not in plain.text
+
+
+def test_a_request_sent_again_says_so_and_offers_the_new_link() -> None:
+    again = Renderer().render("lcspr_approval_request", context(resent="yes"))
+    assert "sent this request again" in again.text and "earlier one may have expired" in again.text
+    assert again.text.index("sent this request again") < again.text.index(LINK_URL)
+    assert "sent this request again" in again.html
+    assert "again" not in Renderer().render("lcspr_approval_request", context()).text
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from temporalio.client import WorkflowHandle
 
 from domain.calendar import LONDON, london_today, working_days_between
-from domain.case import LifecycleView, lifecycle_workflow_id
+from domain.case import LifecycleView, ResendLinks, lifecycle_workflow_id
 from domain.lcspr import (
     ExecutiveApproval,
     LcsprInput,
@@ -25,7 +25,7 @@ from domain.lcspr import (
     TermsOfReference,
 )
 from domain.referral import parse_referral
-from tests.support import PERSONAL, eventually, history_lengths, referral_data
+from tests.support import PERSONAL, claims_of, eventually, history_lengths, referral_data
 from tests.workflows.conftest import Harness
 from workflows.lcspr import LcsprWorkflow
 
@@ -270,3 +270,41 @@ async def test_revision_family_workshop_objection_and_improvements_only(
     assert any("agree the timing of family contact with the police" in r for r in v.refused)
     assert due(v, "lcspr.chronology.police").state == "met"
     assert due(v, "lcspr.chronology.police.revision1").state == "met"
+
+
+async def test_approval_links_sent_again_on_the_team_s_request(wm_harness: Harness) -> None:
+    """Approval has no reminder of its own and can outlast a link's expiry: the team sends a
+    partner's link again (through the review's loop), and that link records the approval."""
+    h = wm_harness
+    lcspr = await start_lcspr(h)
+    today = london_today()
+    await lcspr.signal("appoint_reviewer", reviewer("Rowan First"))
+    await lcspr.signal("record_terms", TermsOfReference(
+        period_from=today - timedelta(days=90), period_to=today,
+        key_lines_of_enquiry=["Voice of the child"], methodology=["chronologies"],
+        agencies=["police"], family_plan="Father to be invited.",
+        key_dates={"agency_submissions_due": today + timedelta(days=20)}))
+    police_lead = h.settings.profile.agencies["police"].safeguarding_lead.email
+    (request,) = await h.mail.wait_for("lcspr_chronology_request", police_lead)
+    await h.answer_with_fields(request, "submitted", SUBMISSION)
+    await lcspr.signal("record_draft", NewInformation(details="draft v1"))
+    await lcspr.signal("record_qa", QualityAssurance(outcome="approved"))
+    roles = ("la_decision_maker", "police_decision_maker", "icb_decision_maker")
+    for role in roles:
+        await h.mail.wait_for("lcspr_approval_request", h.email(role))
+
+    await lcspr.signal("resend_links", ResendLinks(role="police_decision_maker"))
+    first, again = await h.mail.wait_for("lcspr_approval_request",
+                                         h.email("police_decision_maker"), count=2)
+    if "sent this request again" in first.text:
+        first, again = again, first
+    assert "sent this request again" in again.text
+    assert claims_of(again.links[0]).nonce == claims_of(first.links[0]).nonce
+    await h.answer(again, "approve", "approved")
+    for role in ("la_decision_maker", "icb_decision_maker"):
+        (approval,) = await h.mail.wait_for("lcspr_approval_request", h.email(role))
+        await h.answer(approval, "approve", "approved")
+    v = await phase(lcspr, "executive_approval")
+    approvals = [d for d in v.decisions if d.kind == "partner_approval"]
+    assert [d.choice for d in approvals] == ["approve"] * 3
+    assert len(h.mail.find("lcspr_approval_request")) == 4  # one sent again, no more

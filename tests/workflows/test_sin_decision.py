@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain.calendar import london_today
+from domain.case import ResendLinks
 from tests.support import PERSONAL, claims_of, eventually
 from tests.workflows.conftest import Harness
 
@@ -222,6 +223,37 @@ async def test_absent_service_director_is_replaced_by_deputy(harness: Harness) -
     assert sin.decisions[0].by == "Service Director, Children's Social Care (Lee Representative)"
     assert "la_service_director" in sin.absent_roles
     assert sin.questions[0].links[0].superseded or sin.questions[0].links[1].superseded
+
+
+async def test_team_sends_links_again_signed_afresh(harness: Harness) -> None:
+    """A link expires after LINK_MAX_AGE_DAYS and a question can stay open longer, or an email
+    goes astray: the team sends the open question's links again, to one role or to all."""
+    h = harness
+    case_ref = await h.start()
+    (first,) = await h.mail.wait_for("sin_initial_view_request", PROFILE_EMAILS["lig_chair"])
+    for _ in range(2):  # each request is an email of its own, not taken for a repeat
+        await h.sin(case_ref).signal("resend_links", ResendLinks(role="lig_chair"))
+    sent = await h.mail.wait_for("sin_initial_view_request", PROFILE_EMAILS["lig_chair"], count=3)
+    again = [mail for mail in sent if mail is not first and mail.raw != first.raw]
+    assert len(again) == 2 and len({mail.raw for mail in again}) == 2
+    for mail in again:
+        assert "sent this request again" in mail.text and "fresh secure link" in mail.text
+        fresh, original = claims_of(mail.links[0]), claims_of(first.links[0])
+        assert (fresh.nonce, fresh.question_id) == (original.nonce, original.question_id)
+        assert fresh.expires >= original.expires
+    assert "sent this request again" not in first.text
+    # Only the role asked for: the Service Director's link was not sent again.
+    assert len(h.mail.find("sin_initial_view_request", PROFILE_EMAILS["la_service_director"])) == 1
+
+    await h.answer(again[-1], "notify", "criteria met")  # the fresh link answers the question
+    for role in ("police", "icb"):  # both asked before the team asks again
+        await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS[role])
+    await h.sin(case_ref).signal("resend_links", ResendLinks())  # everyone still awaited
+    for role in ("police", "icb"):
+        requests = await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS[role],
+                                         count=2)
+        assert sum("sent this request again" in mail.text for mail in requests) == 1
+    assert len(h.mail.find("sin_initial_view_request", PROFILE_EMAILS["lig_chair"])) == 3
 
 
 async def test_referral_registered_after_the_notification_was_due(harness: Harness) -> None:
