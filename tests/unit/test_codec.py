@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.api.failure.v1 import Failure
@@ -92,46 +92,50 @@ async def test_failure_messages_are_encrypted_too() -> None:
     assert "Zephyrine" in str(await converter.decode_failure(failure))
 
 
-def web(operator_token: str | None = OPERATOR_TOKEN) -> TestClient:
+def web(operator_token: str | None = OPERATOR_TOKEN) -> httpx.AsyncClient:
+    """The web app in process, over httpx's ASGI transport (no server, no Temporal)."""
     settings = Settings(link_signing_key=SIGNING_KEY, intake_api_token="t",
                         payload_keys=PAYLOAD_KEYS, operator_token=operator_token,
                         temporal_ui_origin="http://localhost:8233")
-    return TestClient(create_app(settings))
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)),
+                             base_url="http://testserver")
 
 
 async def test_codec_endpoint_decodes_only_for_the_operator() -> None:
     (sealed,) = await EncryptionCodec(parse_keys(PAYLOAD_KEYS)).encode([plain()])
     body = json_format.MessageToJson(Payloads(payloads=[sealed]))
-    client = web()
-    decoded = client.post(f"/codec/{OPERATOR_TOKEN}/decode", content=body)
-    assert decoded.status_code == 200
-    (payload,) = json_format.Parse(decoded.text, Payloads()).payloads
-    assert payload.data == NAME
-    bearer = client.post("/codec/decode", content=body,
-                         headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
-    assert json_format.Parse(bearer.text, Payloads()).payloads[0].data == NAME
-    for url, headers in (("/codec/wrong-token/decode", {}), ("/codec/decode", {}),
-                         ("/codec/decode", {"Authorization": "Bearer wrong"})):
-        refused = client.post(url, content=body, headers=headers)
-        assert refused.status_code == 401 and "Zephyrine" not in refused.text
-    assert client.post(f"/codec/{OPERATOR_TOKEN}/decode", content="{nope").status_code == 400
-    encoded = client.post(f"/codec/{OPERATOR_TOKEN}/encode",
-                          content=json_format.MessageToJson(Payloads(payloads=[plain()])))
+    async with web() as client:
+        decoded = await client.post(f"/codec/{OPERATOR_TOKEN}/decode", content=body)
+        assert decoded.status_code == 200
+        (payload,) = json_format.Parse(decoded.text, Payloads()).payloads
+        assert payload.data == NAME
+        bearer = await client.post("/codec/decode", content=body,
+                                   headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
+        assert json_format.Parse(bearer.text, Payloads()).payloads[0].data == NAME
+        for url, headers in (("/codec/wrong-token/decode", {}), ("/codec/decode", {}),
+                             ("/codec/decode", {"Authorization": "Bearer wrong"})):
+            refused = await client.post(url, content=body, headers=headers)
+            assert refused.status_code == 401 and "Zephyrine" not in refused.text
+        broken = await client.post(f"/codec/{OPERATOR_TOKEN}/decode", content="{nope")
+        assert broken.status_code == 400
+        encoded = await client.post(
+            f"/codec/{OPERATOR_TOKEN}/encode",
+            content=json_format.MessageToJson(Payloads(payloads=[plain()])))
     assert b"Zephyrine" not in base64.b64decode(encoded.json()["payloads"][0]["data"])
 
 
-def test_the_ui_origin_may_call_the_codec_endpoint_and_others_may_not() -> None:
-    client = web()
+async def test_the_ui_origin_may_call_the_codec_endpoint_and_others_may_not() -> None:
     preflight = {"Access-Control-Request-Method": "POST",
                  "Access-Control-Request-Headers": "content-type,x-namespace"}
-    ok = client.options(f"/codec/{OPERATOR_TOKEN}/decode",
-                        headers={"Origin": "http://localhost:8233", **preflight})
+    async with web() as client:
+        ok = await client.options(f"/codec/{OPERATOR_TOKEN}/decode",
+                                  headers={"Origin": "http://localhost:8233", **preflight})
+        other = await client.options(f"/codec/{OPERATOR_TOKEN}/decode",
+                                     headers={"Origin": "https://evil.example.com", **preflight})
     assert ok.headers["access-control-allow-origin"] == "http://localhost:8233"
-    other = client.options(f"/codec/{OPERATOR_TOKEN}/decode",
-                           headers={"Origin": "https://evil.example.com", **preflight})
     assert "access-control-allow-origin" not in other.headers
 
 
-def test_without_an_operator_token_there_is_no_codec_endpoint() -> None:
-    client = web(operator_token=None)
-    assert client.post("/codec/decode", content="{}").status_code == 404
+async def test_without_an_operator_token_there_is_no_codec_endpoint() -> None:
+    async with web(operator_token=None) as client:
+        assert (await client.post("/codec/decode", content="{}")).status_code == 404
