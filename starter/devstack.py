@@ -192,15 +192,23 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def run_local_stack(state_dir: Path) -> int:
-    stack = LocalStack(state_dir.resolve())
+def run_local_stack(state_dir: Path, ports: Ports | None = None) -> int:
+    stack = LocalStack(state_dir.resolve(), ports or Ports())
     print("Starting Temporal dev server, mail capture, worker and web app…", flush=True)
+    # Its parts run in their own sessions, so Ctrl-C (or a TERM) reaches only this process:
+    # stopping while starting must stop what has started, not leave it holding the ports.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         stack.start()
     except RuntimeError as err:
         stack.stop()
         print(f"Could not start: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("Stopping before everything had started…", file=sys.stderr, flush=True)
+        stack.stop()
+        return 130
     env = stack.secrets()
     p = stack.ports
     print(f"""
