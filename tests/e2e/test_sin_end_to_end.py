@@ -38,6 +38,16 @@ async def follow(mail: Mail, form: dict[str, str]) -> httpx.Response:
     return await open_and_submit(mail.links[0], form)
 
 
+def expired_copy(link: str) -> str:
+    """A genuine link for the same question and person, but past its lifetime."""
+    claims = claims_of(link)
+    expired = LinkSigner(SIGNING_KEY).sign(
+        workflow_id=claims.workflow_id, case_ref=claims.case_ref,
+        question_id=claims.question_id, nonce=claims.nonce, recipient=claims.recipient,
+        now=time.time() - 60 * 86400)
+    return link.rsplit("/", 1)[0] + "/" + expired
+
+
 async def test_referral_to_notify_by_links(stack: Stack, tmp_path: Path) -> None:
     started = stack.submit(referral_data(london_today()), tmp_path)
     case_ref = started["case_ref"]
@@ -56,13 +66,7 @@ async def test_referral_to_notify_by_links(stack: Stack, tmp_path: Path) -> None
         assert "Zephyrine Testcase" in page.text  # full details only behind a valid link
         assert "Hampshire and Isle of Wight Constabulary" in page.text  # agency names
         assert (await http.head(view_request.links[0])).status_code == 200
-        # Expired: a genuine token for this very question, but past its lifetime.
-        claims = claims_of(view_request.links[0])
-        expired = LinkSigner(SIGNING_KEY).sign(
-            workflow_id=claims.workflow_id, case_ref=claims.case_ref,
-            question_id=claims.question_id, nonce=claims.nonce, recipient=claims.recipient,
-            now=time.time() - 60 * 86400)
-        expired_url = view_request.links[0].rsplit("/", 1)[0] + "/" + expired
+        expired_url = expired_copy(view_request.links[0])
         assert (await http.get(expired_url)).status_code == 410
         late = await http.post(expired_url, data={"choice": "notify", "rationale": "late"})
         assert late.status_code == 410 and "expired" in late.text
@@ -167,12 +171,8 @@ async def test_expired_link_is_sent_again_from_the_cli(stack: Stack, tmp_path: P
     case_ref = stack.submit(referral_data(london_today()), tmp_path)["case_ref"]
     (request,) = await stack.mail.wait_for("sin_initial_view_request", LIG_CHAIR,
                                            case_ref=case_ref, timeout=60)
-    claims = claims_of(request.links[0])
-    expired = LinkSigner(SIGNING_KEY).sign(
-        workflow_id=claims.workflow_id, case_ref=case_ref, question_id=claims.question_id,
-        nonce=claims.nonce, recipient=claims.recipient, now=time.time() - 60 * 86400)
     async with httpx.AsyncClient(timeout=30) as http:
-        page = await http.get(request.links[0].rsplit("/", 1)[0] + "/" + expired)
+        page = await http.get(expired_copy(request.links[0]))
     assert page.status_code == 410 and "contact the partnership team" in page.text
 
     nobody = stack.cli("case", "resend", case_ref, "--role", "police", check=False)
