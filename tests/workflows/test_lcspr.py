@@ -185,24 +185,25 @@ def _six_months(day: date) -> date:
     return add_months(day, 6)
 
 
+def police_only_terms(today: date) -> TermsOfReference:
+    """Short terms of reference: chronologies from the police alone, due in 20 days."""
+    return TermsOfReference(
+        period_from=today - timedelta(days=90), period_to=today,
+        key_lines_of_enquiry=["Voice of the child"], methodology=["chronologies"],
+        agencies=["police"], family_plan="Father to be invited.",
+        key_dates={"agency_submissions_due": today + timedelta(days=20)})
+
+
 async def test_revision_family_workshop_objection_and_improvements_only(
         wm_harness: Harness) -> None:
     h = wm_harness
     lcspr = await start_lcspr(h)
     today = london_today()
-    await lcspr.signal("record_terms", TermsOfReference(
-        period_from=today - timedelta(days=90), period_to=today,
-        key_lines_of_enquiry=["Voice of the child"], methodology=["chronologies"],
-        agencies=["police"], family_plan="Father to be invited.",
-        key_dates={"agency_submissions_due": today + timedelta(days=20)}))
+    await lcspr.signal("record_terms", police_only_terms(today))
     v = await eventually(lambda: view(lcspr), lambda v: v.refused, what="refusal")
     assert "appoint the reviewer" in v.refused[-1]
     await lcspr.signal("appoint_reviewer", reviewer("Rowan First"))
-    await lcspr.signal("record_terms", TermsOfReference(
-        period_from=today - timedelta(days=90), period_to=today,
-        key_lines_of_enquiry=["Voice of the child"], methodology=["chronologies"],
-        agencies=["police"], family_plan="Father to be invited.",
-        key_dates={"agency_submissions_due": today + timedelta(days=20)}))
+    await lcspr.signal("record_terms", police_only_terms(today))
     police_lead = h.settings.profile.agencies["police"].safeguarding_lead.email
     (request,) = await h.mail.wait_for("lcspr_chronology_request", police_lead)
     await h.answer_with_fields(request, "submitted", SUBMISSION)
@@ -279,11 +280,7 @@ async def test_approval_links_sent_again_on_the_team_s_request(wm_harness: Harne
     lcspr = await start_lcspr(h)
     today = london_today()
     await lcspr.signal("appoint_reviewer", reviewer("Rowan First"))
-    await lcspr.signal("record_terms", TermsOfReference(
-        period_from=today - timedelta(days=90), period_to=today,
-        key_lines_of_enquiry=["Voice of the child"], methodology=["chronologies"],
-        agencies=["police"], family_plan="Father to be invited.",
-        key_dates={"agency_submissions_due": today + timedelta(days=20)}))
+    await lcspr.signal("record_terms", police_only_terms(today))
     police_lead = h.settings.profile.agencies["police"].safeguarding_lead.email
     (request,) = await h.mail.wait_for("lcspr_chronology_request", police_lead)
     await h.answer_with_fields(request, "submitted", SUBMISSION)
