@@ -9,6 +9,7 @@ unit tests share it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
@@ -195,6 +196,15 @@ class QuestionBook(BaseModel):
 
     def open_questions(self) -> list[Question]:
         return [q for q in self.questions.values() if q.status == "open"]
+
+
+def live_links(questions: Iterable[Question],
+               role: str | None = None) -> list[tuple[Question, Link]]:
+    """The links of open questions that still work (not superseded), of all roles or one:
+    what the workflow sends again on the team's request, and what the CLI reports it sent."""
+    return [(question, link) for question in questions if question.status == "open"
+            for link in question.links
+            if not link.superseded and role in (None, link.recipient.role)]
 
 
 class QuestionLookup(BaseModel):

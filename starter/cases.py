@@ -22,7 +22,7 @@ from domain.case import (
     new_case_ref,
 )
 from domain.deadlines import Deadline
-from domain.questions import Link, Question
+from domain.questions import Link, Question, live_links
 from domain.referral import Referral, parse_referral
 from domain.settings import Settings
 from workflows.case import CaseWorkflow
@@ -96,9 +96,7 @@ def open_links(case: CaseView, lifecycles: list[LifecycleView],
     """The live links of the running lifecycles' open questions (all roles, or one): what
     their `resend_links` signal sends again."""
     return [(view, question, link) for view in lifecycles if view.name in case.active
-            for question in view.questions if question.status == "open"
-            for link in question.links
-            if not link.superseded and role in (None, link.recipient.role)]
+            for question, link in live_links(view.questions, role)]
 
 
 def latest_lifecycle(lifecycles: list[LifecycleView], name: str) -> LifecycleView | None:

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         Question,
         QuestionKind,
         QuestionView,
+        live_links,
     )
     from domain.state import LifecycleState
 
@@ -236,8 +237,7 @@ class Lifecycle:
         purpose = f"resend{self.state.resends}"  # a new step, so a new email each time
         await asyncio.gather(*(
             self._send_link(question, link, question.template, purpose)
-            for question in self.state.book.open_questions() for link in question.links
-            if not link.superseded and role in (None, link.recipient.role)))
+            for question, link in live_links(self.state.book.questions.values(), role)))
 
     async def mark_absent(self, role: str, absent: bool) -> None:
         """Hand a role's open questions to its deputies (or note the holder is back)."""
