@@ -122,8 +122,10 @@ async def test_years_long_plan_continues_as_new_and_keeps_its_state(
                         profile=h.settings.profile, review="lcspr", events_per_run=60),
         id=workflow_id, task_queue=h.settings.temporal_task_queue)
     await handle.signal("add_recommendation", NewRecommendation(text="Strengthen supervision"))
+    # Each target is the day after the skip lands: a skip starting after close of business
+    # would otherwise land after a target due that same day at 17:00.
     for n in range(1, 13):
-        await handle.signal("add_action", action(1, n, today + timedelta(days=60 * n)))
+        await handle.signal("add_action", action(1, n, today + timedelta(days=60 * n + 1)))
     await handle.signal("agree_plan", AgreePlan(agreed_by="Executive"))
     # No query between the steps: on the test server a query racing continue-as-new can go
     # unanswered. The signal is handled before time moves on (the server holds time
