@@ -27,10 +27,14 @@ class LinkClaims(BaseModel):
 
 
 class LinkRejected(Exception):
-    def __init__(self, reason: str, status: int):
+    """`case_ref` is known when the link is genuine but unusable (expired), so the page can
+    name the case for the person to quote to the partnership team."""
+
+    def __init__(self, reason: str, status: int, case_ref: str | None = None):
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.case_ref = case_ref
 
 
 class LinkSigner:
@@ -68,7 +72,7 @@ class LinkSigner:
             raise LinkRejected("This link is not valid: it may have been altered or cut short.",
                                400) from None
         if claims.expires < (now if now is not None else time.time()):
-            raise LinkRejected("This link has expired. Please contact the partnership team.", 410)
+            raise LinkRejected("This link has expired.", 410, claims.case_ref)
         return claims
 
 
@@ -89,7 +93,9 @@ class FormGuard:
 
     The page carries a short-lived token signed for the link's nonce; a forged cross-site post
     has neither it nor our Origin. Browsers that say where a post came from (Origin,
-    Sec-Fetch-Site) are also held to our own site.
+    Sec-Fetch-Site) are also held to our own site. `Origin: null` says nothing about where a
+    post came from (a browser sends it under a strict referrer policy, or from a privacy
+    setting), so it counts as absent and the form token alone decides.
     """
 
     MAX_AGE_SECONDS = 24 * 3600
@@ -104,6 +110,7 @@ class FormGuard:
 
     def accepts(self, nonce: str, token: str | None, origin: str | None,
                 fetch_site: str | None) -> bool:
+        origin = None if origin == "null" else origin
         if fetch_site == "cross-site" or (origin and origin.lower() != self._origin):
             return False
         if not token:

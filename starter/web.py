@@ -30,60 +30,19 @@ from domain.referral import ReferralInvalid
 from domain.settings import Settings
 from starter import cases, codec_server, mailbox
 from starter.connection import connect, payload_codec
+from starter.link_pages import CHOICE_LABELS, TITLES, Notice, status_notice, thanks
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
-TITLES = {
-    "initial_view": "Initial view: serious incident notification",
-    "partner_response": "Your response to the initial view",
-    "chair_decision": "Partnership Chair decision: serious incident notification",
-    "sin_reference": "Record the serious incident notification reference",
-    "scoping_return": "Rapid review: initial scoping and information sharing",
-    "ratification": "Ratify the rapid review outcome",
-    "endorsement": "Independent Scrutineer: the rapid review outcome",
-    "agency_submission": "Confirm your agency's submission to the review",
-    "approval": "Approve the LCSPR report",
-    "lig_route": "LIG chair: choose the route for this referral",
-    "dispute_decision": "Partnership Chair: decide the disputed LIG decision",
-}
-CHOICE_LABELS = {
-    "notify": "Notify the Child Safeguarding Practice Review Panel",
-    "do_not_notify": "Do not notify",
-    "agree": "I agree with the initial view",
-    "disagree": "I disagree with the initial view",
-    "submitted": "The notification has been submitted",
-    "returned": "Our agency knew the child or family: our scoping is below",
-    "not_known": "Our agency did not know the child or family (this is our written "
-                 "confirmation)",
-    "ratify": "I ratify the outcome on behalf of my agency",
-    "object": "I object to the outcome",
-    "endorse": "I endorse the outcome",
-    "concerns": "I have concerns about the outcome",
-    "approve": "I approve the report on behalf of my agency",
-    "lig_discussion": "LIG discussion, supported by scoping of agency information",
-    "leads_meeting": "A safeguarding leads meeting",
-    "no_further_action": "No further action",
-    "local_learning_event": "A local learning event",
-    "other_workstream": "Refer to another workstream (e.g. a multi-agency audit)",
-    "single_agency_learning": "Single-agency learning, monitored by the LIG",
-}
 # Choices that must be explained; elsewhere the rationale box is optional.
 NEEDS_RATIONALE = {"notify", "do_not_notify", "agree", "disagree", "object", "concerns",
                    "no_further_action", "local_learning_event", "other_workstream",
                    "single_agency_learning"}
 MAX_FIELD = 10_000
-STATUS_PAGES = {
-    "answered": (409, "Already answered",
-                 "This question has already been answered. Nothing was changed."),
-    "closed": (410, "No longer open", "This question is closed. Nothing was changed."),
-    "superseded": (410, "Link replaced",
-                   "This link has been replaced: the question was passed to a deputy."),
-    "unknown": (404, "Not found", "We could not find the question for this link."),
-}
 UNAVAILABLE = ("The service cannot look at this case just now. Nothing was changed: please "
                "try the link again in a few minutes.")
 QUERY_TIMEOUT = timedelta(seconds=10)
-FORGED = (403, "Please use the form on our page",
+FORGED = ("Please use the form on our page",
           "This answer did not come from the page your link opens, or that page was open too "
           "long. Nothing was changed: please open the link in your email again.")
 
@@ -121,7 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.middleware("http")
     async def privacy_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # The link token is in the page's URL: no other site may see it as a referrer, but
+        # our own form posts must carry our Origin (no-referrer makes browsers send "null").
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
@@ -150,10 +111,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                                        referral)
         return {"case_ref": case_ref, "workflow_id": workflow_id}
 
-    def page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
-        return TEMPLATES.TemplateResponse(request, "message.html",
-                                          {"title": title, "message": message},
-                                          status_code=status)
+    team_email = settings.profile.partnership.team_email
+
+    def page(request: Request, notice: Notice) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, "message.html", {
+            "title": notice.title, "message": notice.message, "case_ref": notice.case_ref,
+            "team_email": team_email, "new_link": notice.new_link}, status_code=notice.status)
+
+    def refused(err: LinkRejected) -> Notice:
+        expired = err.status == 410
+        return Notice(err.status, "Link expired" if expired else "Link not usable",
+                      f"{err.reason} Nothing was changed.", err.case_ref, new_link=expired)
 
     async def lookup(token: str) -> tuple[LinkClaims, QuestionView]:
         claims = signer.verify(token)
@@ -164,14 +132,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 rpc_timeout=QUERY_TIMEOUT)
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
-                raise LinkRejected("We could not find the case for this link.", 404) from None
-            raise LinkRejected(UNAVAILABLE, 503) from None
+                raise LinkRejected("We could not find the case for this link.", 404,
+                                   claims.case_ref) from None
+            raise LinkRejected(UNAVAILABLE, 503, claims.case_ref) from None
         if view.status != "unknown" and (
             view.question_id != claims.question_id
             or view.recipient is None
             or view.recipient.email.lower() != claims.recipient.lower()
         ):
-            raise LinkRejected("This link is not valid for this question.", 400)
+            raise LinkRejected("This link is not valid for this question.", 400, claims.case_ref)
         return claims, view
 
     def form(request: Request, token: str, nonce: str, view: QuestionView, status: int = 200,
@@ -184,7 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "values": values or {}, "ctx": view.context,
             "fields": next((FORMS[f"{view.kind}:{c}"] for c in view.choices
                             if f"{view.kind}:{c}" in FORMS), ()),
-            "due": when(view.due_at) if view.due_at else None,
+            "due": when(view.due_at) if view.due_at else None, "team_email": team_email,
         }, status_code=status)
 
     @app.api_route("/respond/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -192,9 +161,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             claims, view = await lookup(token)
         except LinkRejected as err:
-            return page(request, err.status, "Link not usable", err.reason)
+            return page(request, refused(err))
         if view.status != "open":
-            return page(request, *STATUS_PAGES[view.status])
+            return page(request, status_notice(view, settings.profile))
         return form(request, token, claims.nonce, view)
 
     @app.post("/respond/{token}", response_class=HTMLResponse)
@@ -202,15 +171,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             claims, view = await lookup(token)
         except LinkRejected as err:
-            return page(request, err.status, "Link not usable", err.reason)
+            return page(request, refused(err))
         if view.status != "open":
-            return page(request, *STATUS_PAGES[view.status])
+            return page(request, status_notice(view, settings.profile))
         submitted = await request.form()
         csrf = submitted.get("csrf")
         if not guard.accepts(claims.nonce, csrf if isinstance(csrf, str) else None,
                              request.headers.get("origin"),
                              request.headers.get("sec-fetch-site")):
-            return page(request, *FORGED)
+            return page(request, Notice(403, *FORGED, view.case_ref))
         values = {key: value.strip() for key, value in submitted.items()
                   if isinstance(value, str) and len(value) <= MAX_FIELD}
         choice = values.get("choice", "")
@@ -226,8 +195,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 reference=values.get("reference") or None, fields=fields))
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:  # the lifecycle finished meanwhile
-                return page(request, *STATUS_PAGES["closed"])
-            return page(request, 503, "Please try again shortly", UNAVAILABLE)
+                return page(request, status_notice(view.model_copy(
+                    update={"status": "closed"}), settings.profile))
+            return page(request, Notice(503, "Please try again shortly", UNAVAILABLE,
+                                        view.case_ref))
         # Confirm only what the workflow actually recorded (another answer may have won).
         for _ in range(50):
             try:
@@ -240,13 +211,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         and after.answer.by.email.lower() == claims.recipient.lower()
                         and after.answer.choice == choice)
                 if mine:
-                    return page(request, 200, "Thank you",
-                                f"Your answer ({CHOICE_LABELS[choice]}) has been recorded "
-                                f"for case {view.case_ref}.")
-                return page(request, *STATUS_PAGES["answered"])
+                    return page(request, thanks(choice, view.case_ref))
+                return page(request, status_notice(after, settings.profile))
             await asyncio.sleep(0.1)
-        return page(request, 202, "Received",
-                    "Your answer has been received and will be recorded shortly.")
+        return page(request, Notice(202, "Received", "Your answer has been received and will "
+                                    "be recorded shortly.", view.case_ref))
 
     if settings.mail_capture_dir:
         app.include_router(mailbox.router(settings.mail_capture_dir))

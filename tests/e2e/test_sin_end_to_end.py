@@ -88,6 +88,8 @@ async def test_referral_to_notify_by_links(stack: Stack, tmp_path: Path) -> None
         again = await http.post(view_request.links[0],
                                 data={"choice": "do_not_notify", "rationale": "second go"})
         assert again.status_code == 409
+        assert "answered by Alex Chair (LIG chair) on" in again.text
+        assert case_ref in again.text and "Nothing was changed" in again.text
         # Tampered: one character of the token changed.
         token_url = view_request.links[0]
         tampered = token_url[:-3] + ("A" if token_url[-3] != "A" else "B") + token_url[-2:]
@@ -173,7 +175,8 @@ async def test_expired_link_is_sent_again_from_the_cli(stack: Stack, tmp_path: P
                                            case_ref=case_ref, timeout=60)
     async with httpx.AsyncClient(timeout=30) as http:
         page = await http.get(expired_copy(request.links[0]))
-    assert page.status_code == 410 and "contact the partnership team" in page.text
+    assert page.status_code == 410 and "ask the partnership team for a new link" in page.text
+    assert "scp@iow.example.org" in page.text and case_ref in page.text
 
     nobody = stack.cli("case", "resend", case_ref, "--role", "police", check=False)
     assert nobody.returncode == 2

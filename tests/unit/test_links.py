@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from itsdangerous import URLSafeSerializer
 
-from domain.links import LinkClaims, LinkRejected, LinkSigner
+from domain.links import FormGuard, LinkClaims, LinkRejected, LinkSigner
 from tests.support import BASE64URL, SIGNING_KEY
 
 NOW = 1_790_000_000.0  # a fixed instant (Sep 2026) so tokens are reproducible
@@ -173,3 +173,36 @@ def test_sixteen_character_key_is_enough() -> None:
     assert len(key) == 16
     signer = LinkSigner(key)
     assert signer.verify(signer.sign(**CLAIMS)).case_ref == CLAIMS["case_ref"]
+
+
+ORIGIN = "https://reviews.example.org"
+
+
+def guard() -> FormGuard:
+    return FormGuard(SIGNING_KEY, ORIGIN + "/")
+
+
+def test_form_token_from_our_page_is_accepted_with_our_origin_or_none() -> None:
+    token = guard().issue("n-1")
+    assert guard().accepts("n-1", token, ORIGIN, "same-origin")
+    assert guard().accepts("n-1", token, None, None)  # an older browser, or a script
+
+
+def test_origin_null_counts_as_absent_and_the_form_token_decides() -> None:
+    """A browser under a strict referrer policy posts its own page's form with Origin: null."""
+    token = guard().issue("n-1")
+    assert guard().accepts("n-1", token, "null", "same-origin")
+    assert not guard().accepts("n-1", None, "null", "same-origin")
+    assert not guard().accepts("n-1", guard().issue("n-other"), "null", "same-origin")
+
+
+def test_another_sites_post_is_refused_even_with_a_genuine_token() -> None:
+    token = guard().issue("n-1")
+    assert not guard().accepts("n-1", token, "https://evil.example.com", None)
+    assert not guard().accepts("n-1", token, "null", "cross-site")
+    assert not guard().accepts("n-1", token, None, "cross-site")
+
+
+def test_expired_link_still_names_its_case() -> None:
+    caught = rejected(sign(), now=NOW + 29 * DAY)
+    assert caught.status == 410 and caught.case_ref == CLAIMS["case_ref"]
