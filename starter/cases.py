@@ -25,6 +25,7 @@ from domain.deadlines import Deadline
 from domain.questions import Link, Question, live_links
 from domain.referral import Referral, parse_referral
 from domain.settings import Settings
+from starter.answers import answers_json
 from workflows.case import CaseWorkflow
 
 LIFECYCLE_TYPES = ("CaseWorkflow", "SinDecisionWorkflow", "RapidReviewWorkflow",
@@ -146,6 +147,7 @@ def case_json(case: CaseView, lifecycles: list[LifecycleView]) -> dict[str, Any]
             m.model_dump() for m in [*case.failed_messages,
                                      *(f for lc in lifecycles for f in lc.failed_messages)]
         ],
+        "answers": answers_json(lifecycles),
         "timeline": timeline(deadlines, decisions, messages),
         "absent_roles": sorted({r for lc in lifecycles for r in lc.absent_roles}),
         "actions": [

@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.calendar import LONDON
 from domain.deadlines import Deadline
+from starter.answers import answer_lines
 
 _MARK = {"pending": "…", "met": "✓", "missed": "✗", "waived": "–", "paused": "‖"}
 
@@ -37,6 +38,12 @@ def case_text(case: dict[str, Any]) -> str:
                 else a["rag"].upper()
             lines.append(f"  {a['n']:>2}. R{a['recommendation']} {a['description']} "
                          f"({a['owner']}) target {a['target_date']}: {state}")
+    if case.get("answers"):
+        lines.append(f"Answers received ({len(case['answers'])}):")
+        for answer in case["answers"]:
+            first, *rest = answer_lines(answer)
+            lines.append(f"  {_when(answer['at'])}  {first}")
+            lines.extend(f"  {line}" for line in rest)
     lines.append(f"Timeline ({len(case['messages'])} messages sent):")
     for event in case["timeline"]:
         lines.append(f"  {_when(event['at'])}  {event['kind']:<8} {event['what']}")

@@ -1,0 +1,70 @@
+"""Everything people sent through their links, for the team: each answer with who gave it,
+when, and every field of its form (a scoping return's involvement summary, say), labelled
+as the form asked it. Part of `case show`; never sent to a national body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.case import LifecycleView
+from domain.forms import form_for
+from domain.questions import Question
+
+
+def answers_json(lifecycles: list[LifecycleView]) -> list[dict[str, Any]]:
+    """Every answered question of every lifecycle, earliest first."""
+    answered = [(q.answer.at, view.name, q) for view in lifecycles for q in view.questions
+                if q.answer]
+    return [_answer(name, q) for _, name, q in sorted(answered, key=lambda row: row[0])]
+
+
+def _answer(lifecycle: str, question: Question) -> dict[str, Any]:
+    answer = question.answer
+    assert answer is not None
+    labels = {f.name: f.label for f in form_for(question.kind, answer.choice)}
+    return {
+        "lifecycle": lifecycle,
+        "question": question.id,
+        "kind": question.kind,
+        "asked_of": question.roles,
+        "choice": answer.choice,
+        "by": answer.by.model_dump() if answer.by else None,
+        "recorded_by": answer.recorded_by,
+        "deemed": answer.deemed,
+        "at": answer.at.isoformat(),
+        "rationale": answer.rationale,
+        "reference": answer.reference,
+        # In the form's order, then anything the form no longer asks (an older case's field).
+        "fields": [{"name": name, "label": labels.get(name, name), "value": value}
+                   for name, value in sorted(answer.fields.items(),
+                                             key=lambda item: _order(labels, item[0]))],
+    }
+
+
+def _order(labels: dict[str, str], name: str) -> tuple[int, str]:
+    names = list(labels)
+    return (names.index(name) if name in names else len(names), name)
+
+
+def answer_lines(answer: dict[str, Any]) -> list[str]:
+    """The readable form of one answer: a heading line, then each field indented."""
+    if answer["deemed"]:
+        who = f"rule: {answer['rationale']}"
+    elif answer["by"]:
+        who = f"{answer['by']['name']} for {answer['by']['role']} <{answer['by']['email']}>"
+    else:
+        who = f"recorded by {answer['recorded_by'] or 'the partnership team'}"
+    lines = [f"{answer['lifecycle']} {answer['question']}: {answer['choice']} ({who})"]
+    if answer["reference"]:
+        lines.append(f"    Reference: {answer['reference']}")
+    for field in answer["fields"]:
+        if field["value"]:
+            lines.append(f"    {field['label']}: {_indented(field['value'])}")
+    if answer["rationale"] and not answer["deemed"]:
+        lines.append(f"    Rationale / notes: {_indented(answer['rationale'])}")
+    return lines
+
+
+def _indented(text: str) -> str:
+    """A typed paragraph's later lines stay under its field."""
+    return text.replace("\n", "\n      ")
