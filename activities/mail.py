@@ -13,6 +13,7 @@ import hashlib
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import Literal
 
 import aiosmtplib
 from pydantic import BaseModel, Field
@@ -30,6 +31,7 @@ from domain.settings import Settings
 class LinkSpec(BaseModel):
     question_id: str
     nonce: str
+    page: Literal["respond", "papers"] = "respond"  # an answer's form, or papers to read
 
 
 class Attachment(BaseModel):
@@ -99,15 +101,19 @@ class MailActivities:
                 nonce=mail.link.nonce,
                 recipient=mail.to.email,
             )
-            link_url = f"{self._settings.public_base_url.rstrip('/')}/respond/{token}"
+            link_url = f"{self._settings.public_base_url.rstrip('/')}/{mail.link.page}/{token}"
         profile = self._settings.profile
         context = {
             "acting_for": "",
             "resent": "",
+            # Absent from invitations a worker of the previous release scheduled.
+            "capacities": "",
+            "papers_complete": "",
             **mail.context,
             "case_ref": mail.case_ref,
             "recipient": mail.to,
             "link_url": link_url,
+            "link_page": mail.link.page if mail.link else "",
             "partnership": profile.partnership.name,
             "signature": profile.partnership.signature,
             "team_email": profile.partnership.team_email,

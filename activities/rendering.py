@@ -83,6 +83,8 @@ class Renderer:
             paragraphs=paragraphs,
             # The button only where the text offers the link too: both parts say the same.
             link_url=link if isinstance(link, str) and link in text else None,
+            link_label="Open the meeting papers" if context.get("link_page") == "papers"
+            else "Open the secure page to respond",
         )
         return Rendered(subject=first.removeprefix("Subject: ").strip(), text=text, html=html)
 

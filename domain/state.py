@@ -39,7 +39,7 @@ from domain.lcspr import (
 )
 from domain.lig import Dispute, DisputeReview, LigDecision
 from domain.lle import FamilyContribution, LlePhase, LleTerms, LleWorkshop, SinInformation
-from domain.questions import QuestionBook
+from domain.questions import Link, QuestionBook
 from domain.rapid_review import MeetingPlan, NotHeld, PanelReply, RapidReviewOutcome
 
 
@@ -84,6 +84,9 @@ class RrState(LifecycleState):
     accepting_outcome: bool = True
     not_held: NotHeld | None = None
     panel_replies: list[PanelReply] = Field(default_factory=list)
+    papers: list[Link] = Field(default_factory=list)  # one read-only link per invitee
+    scoping_settled: bool = False  # every return in, or their deadline passed
+    invited_before_settled: bool = False  # so the complete papers follow the invitation
 
 
 class LcsprState(LoopState):

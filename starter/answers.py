@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.case import LifecycleView
 from domain.forms import form_for
-from domain.questions import Question
+from domain.questions import Answer, Question
 
 
 def answers_json(lifecycles: list[LifecycleView]) -> list[dict[str, Any]]:
@@ -21,7 +21,6 @@ def answers_json(lifecycles: list[LifecycleView]) -> list[dict[str, Any]]:
 def _answer(lifecycle: str, question: Question) -> dict[str, Any]:
     answer = question.answer
     assert answer is not None
-    labels = {f.name: f.label for f in form_for(question.kind, answer.choice)}
     return {
         "lifecycle": lifecycle,
         "question": question.id,
@@ -34,16 +33,21 @@ def _answer(lifecycle: str, question: Question) -> dict[str, Any]:
         "at": answer.at.isoformat(),
         "rationale": answer.rationale,
         "reference": answer.reference,
-        # In the form's order, then anything the form no longer asks (an older case's field).
-        "fields": [{"name": name, "label": labels.get(name, name), "value": value}
-                   for name, value in sorted(answer.fields.items(),
-                                             key=lambda item: _order(labels, item[0]))],
+        "fields": labelled_fields(question.kind, answer),
     }
 
 
-def _order(labels: dict[str, str], name: str) -> tuple[int, str]:
-    names = list(labels)
-    return (names.index(name) if name in names else len(names), name)
+def labelled_fields(kind: str, answer: Answer) -> list[dict[str, str]]:
+    """The answer's form fields in the form's order, each with the label it was asked by,
+    then any the form no longer asks (an older case's field) under their own names."""
+    labels = {f.name: f.label for f in form_for(kind, answer.choice)}
+    order = list(labels)
+
+    def position(name: str) -> tuple[int, str]:
+        return (order.index(name) if name in labels else len(order), name)
+
+    return [{"name": name, "label": labels.get(name, name), "value": answer.fields[name]}
+            for name in sorted(answer.fields, key=position)]
 
 
 def answer_lines(answer: dict[str, Any]) -> list[str]:

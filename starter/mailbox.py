@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
-_LINK = re.compile(r"https?://\S+/respond/\S+")
+_LINK = re.compile(r"https?://\S+/(?:respond|papers)/\S+")
 
 
 def read(path: Path) -> EmailMessage:

@@ -28,7 +28,7 @@ from domain.links import FormGuard, LinkClaims, LinkRejected, LinkSigner
 from domain.questions import AnswerSignal, QuestionLookup, QuestionView
 from domain.referral import ReferralInvalid
 from domain.settings import Settings
-from starter import cases, codec_server, mailbox
+from starter import cases, codec_server, mailbox, papers_page
 from starter.connection import connect, payload_codec
 from starter.link_pages import CHOICE_LABELS, TITLES, Notice, status_notice, thanks
 
@@ -217,6 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return page(request, Notice(202, "Received", "Your answer has been received and will "
                                     "be recorded shortly.", view.case_ref))
 
+    app.include_router(papers_page.router(signer, temporal.client, settings.profile, page))
     if settings.mail_capture_dir:
         app.include_router(mailbox.router(settings.mail_capture_dir))
     if settings.operator_token:

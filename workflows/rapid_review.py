@@ -9,11 +9,16 @@ revised record. The review goes to the National Panel within 2 WD of the meeting
 WD (the decision to Ofsted and DfE, the outcome to agencies, referrer and Scrutineer), and the
 Panel's reply is due 15 WD later. The partners may instead decide not to hold one.
 
+Everyone invited to the meeting (one invitation per person, deputies for absent holders, a
+copy to the team) gets a personal link to the meeting papers: the referral and each scoping
+return as it arrives; once the returns are in or overdue, they are told the papers are complete.
+
 Signals: answer(AnswerSignal), mark_absent(MarkAbsent), resend_links(ResendLinks),
          set_meeting(MeetingPlan),
          record_outcome(RapidReviewOutcome), record_not_held(NotHeld),
          record_panel_reply(PanelReply)
-Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
+Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView,
+         papers(PapersLookup) -> PapersView
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.case import LifecycleView, MarkAbsent, ResendLinks
     from domain.deadlines import DeadlineRequest
+    from domain.papers import PapersLookup, PapersView, ScopingPaper
     from domain.questions import AnswerSignal, Question, QuestionLookup, QuestionView
     from domain.rapid_review import (
         PARTNERS,
@@ -42,6 +48,9 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.lifecycle import Lifecycle
 from workflows.rr_messages import RrMessages
+
+# Cases whose scoping settled before meeting papers existed send no papers email.
+PAPERS_PATCH = "rr-meeting-papers"
 
 
 @workflow.defn
@@ -121,14 +130,22 @@ class RapidReviewWorkflow:
             for question in asked:
                 if question.status == "open":
                     await life.remind(question, "rr_scoping_reminder")
-        if not await life.wait(all_back, returns, "scoping returns from every agency"):
-            returns.miss()
-            for question in asked:
-                if question.status == "open":
-                    self.state.deadlines[question.deadline_key].miss()
-                    await self.msg.scoping_overdue(question.roles[0].removeprefix("agency:"))
-            life.publish()
-            await workflow.wait_condition(all_back)
+        if await life.wait(all_back, returns, "scoping returns from every agency"):
+            return await self.scoping_settled()
+        returns.miss()
+        for question in asked:
+            if question.status == "open":
+                self.state.deadlines[question.deadline_key].miss()
+                await self.msg.scoping_overdue(question.roles[0].removeprefix("agency:"))
+        life.publish()
+        await self.scoping_settled()
+        await workflow.wait_condition(all_back)
+
+    async def scoping_settled(self) -> None:
+        """The papers are as complete as they will be before the meeting."""
+        if workflow.patched(PAPERS_PATCH):
+            self.state.scoping_settled = True
+            await self.msg.papers_complete()
 
     def on_scoping_answer(self, question: Question) -> None:
         assert question.answer is not None
@@ -312,3 +329,16 @@ class RapidReviewWorkflow:
     @workflow.query
     def question(self, lookup: QuestionLookup) -> QuestionView:
         return self.life.question_view(lookup.nonce, self.msg.page_context())
+
+    @workflow.query
+    def papers(self, lookup: PapersLookup) -> PapersView:
+        link = next((p for p in self.state.papers if p.nonce == lookup.nonce), None)
+        if link is None:
+            return PapersView(status="unknown", case_ref=self.input.case_ref)
+        agencies = self.input.profile.agencies
+        return PapersView(
+            status="open", case_ref=self.input.case_ref, recipient=link.recipient,
+            meeting=self.state.meeting, context=self.msg.page_context(),
+            returns=[ScopingPaper(agency=agencies[q.roles[0].removeprefix("agency:")].name,
+                                  status=q.status, answer=q.answer)
+                     for q in self.state.book.questions.values() if q.kind == "scoping_return"])

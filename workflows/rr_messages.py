@@ -11,10 +11,12 @@ import asyncio
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import Attachment
+    from activities.mail import Attachment, LinkSpec
     from domain.forms import national_context
+    from domain.invitations import Invitee, meeting_invitees
+    from domain.papers import PAPERS
     from domain.people import Recipient
-    from domain.questions import Question
+    from domain.questions import Link, Question
     from domain.rapid_review import (
         CRITERIA,
         RECOMMENDATIONS,
@@ -28,6 +30,8 @@ with workflow.unsafe.imports_passed_through():
 from workflows.lifecycle import Lifecycle
 
 PARTNER_ROLES_INVITED = ["lig_chair", "la_service_director", "police", "icb"]
+# Cases that set a meeting before invitations went one per person keep their commands.
+INVITATIONS_PATCH = "rr-invitations-per-person"
 
 
 class RrMessages:
@@ -106,9 +110,74 @@ class RrMessages:
         return context
 
     # --- sends ---------------------------------------------------------------------------------
+    def _meeting_context(self, plan: MeetingPlan) -> dict[str, str]:
+        return {**self.base, "meeting_on": plan.on.isoformat(),
+                "meeting_at": plan.at.strftime("%H:%M"), "place": plan.place}
+
+    def invitees(self) -> list[Invitee]:
+        """One per person: the partners' representatives and the involved agencies' (or
+        the deputies of those absent), and the team's own copy."""
+        profile = self.input.profile
+        agencies = [k for k in self.input.referral.agencies_involved if k in profile.agencies]
+        people = meeting_invitees(profile, PARTNER_ROLES_INVITED, agencies, self._state.absent)
+        team = profile.partnership.team_email
+        if all(p.person.email.lower() != team.lower() for p in people):
+            people.append(Invitee(
+                person=Recipient(role="team", name="Partnership team", email=team),
+                capacities=["the partnership team (your copy)"]))
+        return people
+
     async def invitations(self, plan: MeetingPlan) -> None:
-        context = {**self.base, "meeting_on": plan.on.isoformat(),
-                   "meeting_at": plan.at.strftime("%H:%M"), "place": plan.place}
+        if not workflow.patched(INVITATIONS_PATCH):
+            return await self._invitations_per_role(plan)
+        state = self._state
+        state.invited_before_settled = not state.scoping_settled
+        context = {**self._meeting_context(plan),
+                   "papers_complete": "yes" if state.scoping_settled else "no"}
+        step = f"rr.invitation.{plan.on.isoformat()}.{plan.at.strftime('%H%M')}"
+        await asyncio.gather(*(self._to_invitee("rr_meeting_invitation", step, invitee, context)
+                               for invitee in self.invitees()))
+
+    async def papers_complete(self) -> None:
+        """Once the scoping has settled, tell those invited before it did that the papers
+        are complete (an invitation sent after it says so itself)."""
+        state = self._state
+        await workflow.wait_condition(lambda: state.meeting is not None
+                                      or state.outcome is not None or state.not_held is not None)
+        plan = state.meeting
+        if plan is None or not state.invited_before_settled or state.outcome is not None:
+            return
+        scoping = [q for q in state.book.questions.values() if q.kind == "scoping_return"]
+        awaited = [self.input.profile.agencies[q.roles[0].removeprefix("agency:")].name
+                   for q in scoping if q.status == "open"]
+        summary = f"{len(scoping) - len(awaited)} of {len(scoping)} agencies have replied"
+        if awaited:
+            summary += f"; still awaited, and now overdue: {', '.join(awaited)}"
+        context = {**self._meeting_context(plan), "returns_summary": summary}
+        step = f"rr.papers.{plan.on.isoformat()}.{plan.at.strftime('%H%M')}"
+        await asyncio.gather(*(self._to_invitee("rr_meeting_papers", step, invitee, context)
+                               for invitee in self.invitees()))
+
+    async def _to_invitee(self, template: str, step: str, invitee: Invitee,
+                          context: dict[str, str]) -> None:
+        link = self._papers_link(invitee.person)
+        await self.life.send(template, step, invitee.person,
+                             {**context, "capacities": "; ".join(invitee.capacities),
+                              "acting_for": ", ".join(invitee.deputy_for)},
+                             LinkSpec(question_id=PAPERS, nonce=link.nonce, page="papers"))
+
+    def _papers_link(self, person: Recipient) -> Link:
+        """The person's one papers link, kept across a rescheduled meeting."""
+        for link in self._state.papers:
+            if link.recipient.email.lower() == person.email.lower():
+                return link
+        link = Link(nonce=str(workflow.uuid4()), recipient=person)
+        self._state.papers.append(link)
+        return link
+
+    async def _invitations_per_role(self, plan: MeetingPlan) -> None:
+        """Before INVITATIONS_PATCH: per role and per agency, so one person could get two."""
+        context = self._meeting_context(plan)
         step = f"rr.meeting.{plan.on.isoformat()}.{plan.at.strftime('%H%M')}"
         agencies = self.input.profile.agencies
         await asyncio.gather(

@@ -33,6 +33,7 @@ def context(**changes: Any) -> dict[str, Any]:
         "case_ref": "IOW-2026-0001",
         "recipient": Recipient(role="police", name=police.holder.name, email=police.holder.email),
         "link_url": LINK_URL,
+        "link_page": "respond",
         "partnership": PROFILE.partnership.name,
         "signature": PROFILE.partnership.signature,
         "team_email": PROFILE.partnership.team_email,
@@ -80,6 +81,10 @@ def context(**changes: Any) -> dict[str, Any]:
         "participants": "- Children's Social Care\n- Police",
         "partnership_code": "IOW",
         "objections": "- Police: the timeline omits May.",
+        "capacities": "Police LIG representative; representative of the police",
+        "papers_complete": "no",
+        "returns_summary": "3 of 4 agencies have returned their scoping; still awaited: "
+                           "Education",
         # LCSPR
         "decided_on": "2027-01-05",
         "replacing": "",

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from domain.case import MarkAbsent
+from domain.papers import PapersLookup, PapersView
 from domain.rapid_review import MeetingPlan, NotHeld, PanelReply, RapidReviewOutcome
-from tests.support import PERSONAL, Mail, eventually
+from tests.support import PERSONAL, Mail, claims_of, eventually
 from tests.workflows.conftest import Harness
 
 AGENCIES = ("childrens_social_care", "police", "health", "education")
@@ -85,8 +87,12 @@ async def test_on_time_returns_quorate_meeting_ratified_and_submitted(wm_harness
 
     window = deadline(view, "rr.meeting_window")
     await h.rr(case_ref).signal("set_meeting", MeetingPlan(on=window.opens))
-    invitations = await h.mail.wait_for("rr_meeting_invitation", count=8, case_ref=case_ref)
-    assert h.email("police") in {m.to for m in invitations}
+    # One each: the LIG chair, Service Director, police and ICB representatives (each also
+    # an agency's), the CSC and education representatives, and the team's copy.
+    invitations = await h.mail.wait_for("rr_meeting_invitation", count=7, case_ref=case_ref)
+    assert len({m.to for m in invitations}) == 7
+    assert {h.email("police"), h.email("team")} <= {m.to for m in invitations}
+    assert all("the papers below are complete" in m.text for m in invitations)
     await h.rr(case_ref).signal("record_outcome", record(window.opens))
     await ratify_all(h, case_ref)
     (endorse,) = await h.mail.wait_for("rr_endorsement_request",
@@ -251,3 +257,46 @@ async def test_case_after_notification_anchor_starts_review_when_submitted(
     requests = deadline(view, "rr.scoping_requests")
     assert requests.state == "met"
     assert isinstance(requests.due_at, datetime)
+
+
+async def test_meeting_papers_show_every_return_to_those_invited(wm_harness: Harness) -> None:
+    """The meeting is set before the returns are in: each invitee (a deputy for the absent
+    police representative among them) gets a papers link, and is told once the papers are
+    complete; the papers show every field of each return, and nothing changes by reading."""
+    h = wm_harness
+    case_ref, view = await meeting_stage(h)
+    await h.rr(case_ref).signal("mark_absent", MarkAbsent(role="police"))
+    window = deadline(view, "rr.meeting_window")
+    await h.rr(case_ref).signal("set_meeting", MeetingPlan(on=window.opens, place="Online"))
+    invitations = await h.mail.wait_for("rr_meeting_invitation", count=7, case_ref=case_ref)
+    invited = {m.to: m for m in invitations}
+    assert h.email("police") not in invited
+    deputy = invited["scr.team@police.example.org"]
+    assert "deputy for the Police LIG representative" in deputy.text
+    assert "representative of" in deputy.text and "Police LIG representative" in deputy.text
+    assert all("as it arrives" in m.text and "/papers/" in m.links[0] for m in invitations)
+
+    for key, mail in (await scoping_requests(h, case_ref)).items():
+        if key == "education":
+            await h.answer(mail, "not_known")
+        else:
+            await h.answer_with_fields(mail, "returned", SCOPING, "sent by secure email too")
+    complete = await h.mail.wait_for("rr_meeting_papers", count=7, case_ref=case_ref)
+    assert {m.to for m in complete} == set(invited)
+    assert "4 of 4 agencies have replied" in complete[0].text
+    assert complete[0].links == invited[complete[0].to].links  # one link each, kept
+
+    claims = claims_of(deputy.links[0])
+    papers = await h.rr(case_ref).query("papers", PapersLookup(nonce=claims.nonce),
+                                        result_type=PapersView)
+    assert papers.status == "open" and papers.recipient.email == "scr.team@police.example.org"
+    assert papers.meeting is not None and papers.meeting.place == "Online"
+    assert "Zephyrine" in papers.context["child_name"]
+    health = next(r for r in papers.returns if r.agency == h.settings.profile.agencies[
+        "health"].name)
+    assert health.answer is not None and health.answer.fields == SCOPING
+    unknown = await h.rr(case_ref).query("papers", PapersLookup(nonce="not-a-nonce"),
+                                         result_type=PapersView)
+    assert unknown.status == "unknown" and not unknown.returns
+    for mail in [*invitations, *complete]:
+        assert not any(p in mail.raw for p in PERSONAL)
