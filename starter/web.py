@@ -180,7 +180,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                              request.headers.get("origin"),
                              request.headers.get("sec-fetch-site")):
             return page(request, Notice(403, *FORGED, view.case_ref))
-        values = {key: value.strip() for key, value in submitted.items()
+        # Browsers send a textarea's line breaks as CRLF; the record keeps plain newlines.
+        values = {key: value.replace("\r\n", "\n").strip()
+                  for key, value in submitted.items()
                   if isinstance(value, str) and len(value) <= MAX_FIELD}
         choice = values.get("choice", "")
         fields = {f.name: values.get(f.name, "") for f in form_for(view.kind or "", choice)}
