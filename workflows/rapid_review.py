@@ -229,6 +229,11 @@ class RapidReviewWorkflow:
     async def submit(self):  # noqa: ANN201 - datetime
         self.state.step = "submission"
         await self.msg.submission()
+        # The meeting +2 WD date only tightened rr.submission: met with it, never left
+        # pending to show the case overdue once the review has gone.
+        after = self.state.deadlines.get("rr.submission_after_meeting")
+        if after is not None:
+            after.complete(workflow.now())
         self.life.complete("rr.submission")
         self.life.record("rapid_review_submitted", self.outcome.recommendation,
                          "partnership team", "sent to the National Panel, Ofsted and DfE")

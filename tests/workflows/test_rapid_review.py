@@ -102,6 +102,7 @@ async def test_on_time_returns_quorate_meeting_ratified_and_submitted(wm_harness
     submission = deadline(view, "rr.submission")
     assert submission.state == "met"
     assert submission.due <= deadline(view, "rr.meeting_window").due  # tightened: meeting +2 WD
+    assert deadline(view, "rr.submission_after_meeting").state == "met"  # not left pending
     sent = {m.to: m for m in h.mail.find(case_ref=case_ref)
             if m.template in ("rr_panel_submission", "rr_decision_notice")}
     assert set(sent) == NATIONAL
