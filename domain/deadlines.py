@@ -140,17 +140,22 @@ class DeadlineRequest(BaseModel):
 
 
 class ShiftRequest(BaseModel):
-    """Move a paused deadline on by the number of days it was paused (London dates)."""
+    """Move a paused deadline on by the number of days it was paused (London dates), or by
+    the pause's exact length under a demonstration clock."""
 
     deadline: Deadline
     paused_at: datetime
     resumed_at: datetime
     close_of_business: str = "17:00"
+    working_day_seconds: int | None = None
 
 
 class DeadlineBatch(BaseModel):
     requests: list[DeadlineRequest]
     close_of_business: str = "17:00"
+    # A demonstration profile's clock (DemoClock), and the workflow's time to count from.
+    working_day_seconds: int | None = None
+    now: datetime | None = None
 
 
 class DeadlineList(BaseModel):

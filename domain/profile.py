@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -66,11 +66,21 @@ class Partnership(_Strict):
     signature: str = Field(min_length=1)
 
 
+class DemoClock(_Strict):
+    """For trying the product and for load tests only: a working day lasts this many seconds,
+    counted from the moment each deadline is set, so a case's statutory clocks run in minutes.
+    A month counts as 21 working days. Dates people give (a publication date, an action's
+    target) stay real dates."""
+
+    working_day_seconds: int = Field(ge=1, le=86_400)
+
+
 class Profile(_Strict):
     partnership: Partnership
     national: NationalMailboxes = NationalMailboxes()
     roles: dict[str, Role]
     agencies: dict[str, Agency]
+    demo_clock: DemoClock | None = None
 
     @model_validator(mode="after")
     def _every_role_filled(self) -> Profile:
@@ -102,15 +112,40 @@ class ProfileInvalid(ValueError):
     pass
 
 
-def load_profile(path: str | Path) -> Profile:
-    """Load and validate a profile; the error names the file and each bad field."""
-    path = Path(path)
+def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A profile file's tables; `extends = "other.toml"` (beside it) starts from that file's
+    tables and overrides what this one sets, table by table."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProfileInvalid(f"partnership profile {path}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileInvalid(f"partnership profile {path}: not valid TOML ({exc})") from None
+    base = raw.pop("extends", None)
+    if base is None:
+        return raw
+    if not isinstance(base, str):
+        raise ProfileInvalid(f"partnership profile {path}: extends: must be a file name")
+    parent = (path.parent / base).resolve()
+    if parent in seen:
+        raise ProfileInvalid(f"partnership profile {path}: extends: {base} extends itself")
+    return _merged(_read(parent, (*seen, parent)), raw)
+
+
+def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Load and validate a profile; the error names the file and each bad field."""
+    path = Path(path)
+    raw = _read(path, (path.resolve(),))
     try:
         profile = Profile.model_validate(raw)
     except ValidationError as exc:

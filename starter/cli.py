@@ -44,8 +44,9 @@ from starter.connection import connect, payload_codec, worker_polling_here
 from starter.saved_queries import saved_queries
 
 # Written by `python -m starter dev`: a CLI in another terminal finds the local stack's keys
-# here. Variables set in the environment always win.
+# and its profile (the demonstration one under --demo) here. The environment always wins.
 LOCAL_SECRETS = Path(".local") / "secrets.env"
+LOCAL_SETTINGS = Path(".local") / "local.env"
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 referral_app = typer.Typer(no_args_is_help=True, help="Register referrals.")
@@ -103,7 +104,7 @@ def parse_recording(model: type[M], what: str = "refused", **values: Any) -> M:
 def run(action: Callable[[Settings, Client], Awaitable[T]]) -> T:
     """Load settings, connect, run; turn expected failures into clear messages."""
     try:
-        settings = Settings(_env_file=LOCAL_SECRETS)  # type: ignore[call-arg]
+        settings = Settings(_env_file=(LOCAL_SETTINGS, LOCAL_SECRETS))  # type: ignore[call-arg]
         settings.profile  # noqa: B018 - validate before touching Temporal
         payload_codec(settings)
     except (ProfileInvalid, SettingMissing, PayloadKeysInvalid) as err:
@@ -358,11 +359,13 @@ def web(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 @app.command("dev")
-def dev(state_dir: Path = Path(".local")) -> None:
+def dev(state_dir: Path = Path(".local"),
+        demo: bool = typer.Option(False, "--demo", help="Use the demonstration profile, "
+                                  "whose working day lasts three minutes.")) -> None:
     """Run the whole product locally: Temporal dev server + UI, mail capture, worker, web."""
-    from starter.devstack import run_local_stack
+    from starter.devstack import DEMO_PROFILE, run_local_stack
 
-    sys.exit(run_local_stack(state_dir))
+    sys.exit(run_local_stack(state_dir, profile=DEMO_PROFILE if demo else None))
 
 
 @app.command("mailcapture")

@@ -18,10 +18,12 @@ import urllib.request
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from domain.profile import BUNDLED_PROFILES, load_profile
 from starter.codec import new_key_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+DEMO_PROFILE = BUNDLED_PROFILES / "demo.toml"
 
 
 def free_port() -> int:
@@ -51,6 +53,7 @@ class LocalStack:
     ports: Ports = field(default_factory=Ports)
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    profile: Path | None = None  # PARTNERSHIP_PROFILE for every part, and for the CLI
 
     @property
     def mail_dir(self) -> Path:
@@ -95,8 +98,18 @@ class LocalStack:
             "TEMPORAL_UI_ORIGIN": f"http://localhost:{self.ports.ui}",
             "PYTHONUNBUFFERED": "1",
             **self.secrets(),
+            **self.settings(),
             **self.extra_env,
         }
+
+    def settings(self) -> dict[str, str]:
+        return {"PARTNERSHIP_PROFILE": str(self.profile)} if self.profile else {}
+
+    def write_settings(self) -> None:
+        """What a CLI in another terminal must share with this stack beyond its secrets;
+        rewritten at every start, so a run without --demo forgets the demo profile."""
+        (self.state_dir / "local.env").write_text(
+            "".join(f"{key}={value}\n" for key, value in self.settings().items()))
 
     def _spawn(self, name: str, args: list[str]) -> None:
         with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
@@ -128,6 +141,7 @@ class LocalStack:
             if _listening(port):
                 raise RuntimeError(f"port {port} ({name}) is already in use; stop what uses it "
                                    "or run with other ports")
+        self.write_settings()
         for name in ("temporal", "mail", "worker", "web"):
             self.start_process(name, timeout)
 
@@ -192,8 +206,9 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def run_local_stack(state_dir: Path, ports: Ports | None = None) -> int:
-    stack = LocalStack(state_dir.resolve(), ports or Ports())
+def run_local_stack(state_dir: Path, ports: Ports | None = None,
+                    profile: Path | None = None) -> int:
+    stack = LocalStack(state_dir.resolve(), ports or Ports(), profile=profile)
     print("Starting Temporal dev server, mail capture, worker and web app…", flush=True)
     # Its parts run in their own sessions, so Ctrl-C (or a TERM) reaches only this process:
     # stopping while starting must stop what has started, not leave it holding the ports.
@@ -219,7 +234,7 @@ Running. Leave this open; Ctrl-C stops everything (cases persist in {state_dir}/
   Web app health                     http://localhost:{p.web}/healthz
   Logs                               {state_dir}/logs/
 
-Submit the example referral from another terminal:
+{_demo_note(profile)}Submit the example referral from another terminal:
   .venv/bin/python -m starter referral submit examples/referral.json
   .venv/bin/python -m starter case list
   .venv/bin/python -m starter case show CASE_REF
@@ -246,3 +261,13 @@ Or through the intake API:
     print("Stopping…", flush=True)
     stack.stop()
     return 0
+
+
+def _demo_note(profile: Path | None) -> str:
+    clock = load_profile(profile).demo_clock if profile else None
+    if clock is None:
+        return ""
+    minutes = clock.working_day_seconds / 60
+    return (f"Demonstration profile ({profile}): a working day lasts {minutes:g} minutes, so\n"
+            f"the 15-working-day rapid review runs in {15 * minutes:g} minutes. Never for real "
+            "cases.\n\n")

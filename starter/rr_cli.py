@@ -62,10 +62,16 @@ def meeting(case_ref: str, on: str = typer.Option(..., help="YYYY-MM-DD"),
 
 
 @rr_app.command("outcome")
-def outcome(case_ref: str, file: Path) -> None:
+def outcome(case_ref: str, file: Path,
+            held_on: str | None = typer.Option(
+                None, "--held-on", help="YYYY-MM-DD: the meeting's date, in place of the "
+                                        "file's (one template file serves many meetings)")
+            ) -> None:
     """Record the meeting's outcome (the Rapid Review Template, as JSON)."""
-    record = parse_recording(RapidReviewOutcome, "rapid review record refused",
-                             **read_json_object(file))
+    values = read_json_object(file)
+    if held_on is not None:
+        values["held_on"] = held_on
+    record = parse_recording(RapidReviewOutcome, "rapid review record refused", **values)
 
     async def go(settings: Settings, client: Client) -> None:
         view = await _rr(client, case_ref)

@@ -23,7 +23,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.deadlines import compute_deadlines, shift_deadline
-    from domain.deadlines import DeadlineBatch, DeadlineRequest, ShiftRequest
+    from domain.deadlines import DeadlineRequest, ShiftRequest
     from domain.lcspr import (
         AGENCY_WORK,
         Effect,
@@ -178,10 +178,8 @@ class LcsprWorkflow(LcsprRecordings):
         # Computed aside first: a date refused as too close must not undo an accepted plan.
         (notice,) = (await workflow.execute_local_activity(
             compute_deadlines,
-            DeadlineBatch(requests=[DeadlineRequest(key="lcspr.prepublication_notice",
-                                                    base=plan.on)],
-                          close_of_business=self.input.profile.partnership.close_of_business
-                          .isoformat()),
+            self.life.deadline_batch([DeadlineRequest(key="lcspr.prepublication_notice",
+                                                      base=plan.on)]),
             start_to_close_timeout=timedelta(seconds=10))).deadlines
         if workflow.now() > notice.due_at:
             self.refuse(f"publication on {plan.on} is too close: the full report must reach the "
@@ -222,7 +220,8 @@ class LcsprWorkflow(LcsprRecordings):
             shift_deadline,
             ShiftRequest(deadline=current, paused_at=paused_at, resumed_at=workflow.now(),
                          close_of_business=self.input.profile.partnership.close_of_business
-                         .isoformat()),
+                         .isoformat(),
+                         working_day_seconds=self.life.working_day_seconds),
             start_to_close_timeout=timedelta(seconds=10))
         self.state.paused_days += (shifted.due - current.due).days
         self.state.deadlines["lcspr.publication"] = shifted

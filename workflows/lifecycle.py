@@ -58,10 +58,7 @@ class Lifecycle:
         if todo:
             result = await workflow.execute_local_activity(
                 compute_deadlines,
-                DeadlineBatch(
-                    requests=todo,
-                    close_of_business=self.profile.partnership.close_of_business.isoformat(),
-                ),
+                self.deadline_batch(todo),
                 start_to_close_timeout=timedelta(seconds=10),
                 summary="compute deadlines: " + ", ".join(r.key for r in todo),
             )
@@ -69,6 +66,20 @@ class Lifecycle:
                 self.state.deadlines[deadline.key] = deadline
             self.publish()
         return [self.state.deadlines[r.key] for r in requests]
+
+    def deadline_batch(self, requests: list[DeadlineRequest]) -> DeadlineBatch:
+        """What the deadline activity needs from this case's profile: its close of business
+        and, for a demonstration profile only, its short working day."""
+        seconds = self.working_day_seconds
+        return DeadlineBatch(
+            requests=requests,
+            close_of_business=self.profile.partnership.close_of_business.isoformat(),
+            working_day_seconds=seconds, now=workflow.now() if seconds else None)
+
+    @property
+    def working_day_seconds(self) -> int | None:
+        clock = self.profile.demo_clock
+        return clock.working_day_seconds if clock else None
 
     def complete(self, key: str, note: str | None = None, at: datetime | None = None) -> None:
         self.state.deadlines[key].complete(at or workflow.now(), note)
