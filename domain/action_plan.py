@@ -33,6 +33,7 @@ class ActionPlanInput(BaseModel):
     summary_every_days: int = 28  # progress summary to the partnership team
     events_per_run: int = Field(default=1500, ge=50)
     carried: dict[str, Any] | None = None
+    absent_roles: list[str] = Field(default_factory=list)  # absent when it started
 
 
 class NewRecommendation(_Record):

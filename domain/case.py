@@ -75,6 +75,7 @@ class SinInput(BaseModel):
     parent_workflow_id: str
     referral: Referral
     profile: Profile
+    absent_roles: list[str] = Field(default_factory=list)  # absent when it started
 
 
 class SinOutcome(BaseModel):
@@ -174,3 +175,4 @@ class CaseView(BaseModel):
     failed_messages: list[FailedMessage] = Field(default_factory=list)
     refused: list[str] = Field(default_factory=list)
     active: list[str] = Field(default_factory=list)
+    absent_roles: list[str] = Field(default_factory=list)

@@ -168,6 +168,7 @@ class LcsprInput(BaseModel):
     # run of a lifecycle stays well under 2,000 events).
     events_per_run: int = Field(default=1500, ge=100)
     carried: dict[str, Any] | None = None  # the state, when continued as new
+    absent_roles: list[str] = Field(default_factory=list)  # absent when it started
 
 
 class LcsprResult(BaseModel):

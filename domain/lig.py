@@ -26,6 +26,7 @@ class LigInput(BaseModel):
     referral: Referral
     profile: Profile
     reason: Literal["do_not_notify", "referred_for_discussion", "rapid_review_not_held"]
+    absent_roles: list[str] = Field(default_factory=list)  # absent when it started
 
 
 class LigDecision(BaseModel):

@@ -32,6 +32,7 @@ class LleInput(BaseModel):
     referral: Referral
     profile: Profile
     decided_at: datetime  # the LIG's decision: the four-month clock starts here
+    absent_roles: list[str] = Field(default_factory=list)  # absent when it started
 
 
 class LleTerms(_Record):

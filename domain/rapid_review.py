@@ -64,6 +64,7 @@ class RrInput(BaseModel):
     anchor_kind: Literal["aware", "notification"]
     anchor: date | None = None
     anchor_instant: datetime | None = None
+    absent_roles: list[str] = Field(default_factory=list)  # absent when it started
 
 
 class MeetingPlan(BaseModel):

@@ -149,7 +149,9 @@ def case_json(case: CaseView, lifecycles: list[LifecycleView]) -> dict[str, Any]
         ],
         "answers": answers_json(lifecycles),
         "timeline": timeline(deadlines, decisions, messages),
-        "absent_roles": sorted({r for lc in lifecycles for r in lc.absent_roles}),
+        "absent_roles": sorted({*case.absent_roles,
+                                *(r for lc in lifecycles if lc.name in case.active
+                                  for r in lc.absent_roles)}),
         "actions": [
             {"n": a.n, "recommendation": a.recommendation, "description": a.description,
              "owner": a.owner_name, "agency": a.owner_agency,

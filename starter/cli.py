@@ -176,17 +176,21 @@ def case_list(as_json: bool = typer.Option(False, "--json")) -> None:
 @case_app.command("absent")
 def case_absent(case_ref: str, role: str,
                 back: bool = typer.Option(False, "--back", help="The person is back.")) -> None:
-    """Mark a role's holder absent: their open questions go to the role's deputies."""
+    """Mark a role's holder absent on the case: their open questions go to the role's
+    deputies, and the lifecycles the case starts later write to the deputies too."""
     async def mark(settings: Settings, client: Client) -> None:
         if role not in settings.profile.roles:
             fail(f"unknown role '{role}'; roles are: {', '.join(settings.profile.roles)}")
+        if (await cases.case_only(client, case_ref)).status == "closed":
+            fail(f"{case_ref}: the case is closed")
+        absence = MarkAbsent(role=role, absent=not back)
+        # The case first: a lifecycle it starts from now on begins with the absence.
+        await client.get_workflow_handle(case_workflow_id(case_ref)).signal("mark_absent",
+                                                                             absence)
         case = await cases.case_only(client, case_ref)
-        running = [ref for ref in case.lifecycles if ref.name in case.active]
-        if not running:
-            fail(f"{case_ref}: no lifecycle is running (stage: {case.stage})")
-        for ref in running:  # every running lifecycle hands that role's questions over
-            await client.get_workflow_handle(ref.workflow_id).signal(
-                "mark_absent", MarkAbsent(role=role, absent=not back))
+        for ref in case.lifecycles:  # every running one hands that role's questions over
+            if ref.name in case.active:
+                await client.get_workflow_handle(ref.workflow_id).signal("mark_absent", absence)
 
     run(mark)
     typer.echo(f"{role} marked {'back' if back else 'absent'} on {case_ref}")

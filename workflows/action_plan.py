@@ -49,7 +49,7 @@ class ActionPlanWorkflow:
     def __init__(self, input: ActionPlanInput) -> None:
         self.input = input
         self.state = (ActionPlanState.model_validate(input.carried) if input.carried
-                      else ActionPlanState())
+                      else ActionPlanState(absent=list(input.absent_roles)))
         self.life = Lifecycle("action-plan", input.case_ref, input.profile, self.state)
         self.loop = EventLoop(self.state, lambda key: key.startswith("action."),
                               input.events_per_run)

@@ -8,7 +8,7 @@ the case. A learning event that finds the SIN criteria met sends the case back t
 decision.
 
 Signals: sin_decided(SinDecided) from the SIN child, commission_lcspr(CommissionLcspr),
-         close(CloseCase)
+         mark_absent(MarkAbsent), close(CloseCase)
 Queries: view() -> CaseView
 """
 
@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         CloseCase,
         CommissionLcspr,
         LifecycleRef,
+        MarkAbsent,
         SinDecided,
         SinInput,
         SinOutcome,
@@ -111,7 +112,8 @@ class CaseWorkflow:
         handle: ChildWorkflowHandle[Any, SinOutcome] = await self.start_lifecycle(
             "sin-decision", "sin_decision", "SinDecisionWorkflow", SinOutcome,
             SinInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
-                     referral=self.referral, profile=self.input.profile),
+                     referral=self.referral, profile=self.input.profile,
+                     absent_roles=list(self.state.absent)),
             "serious incident notification decision")
         await workflow.wait_condition(lambda: self.state.sin_outcome is not None or handle.done())
         outcome = self.state.sin_outcome or await handle
@@ -137,7 +139,8 @@ class CaseWorkflow:
             RrInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
                     referral=referral, profile=profile, anchor_kind=anchor_kind,
                     anchor=referral.aware_on if anchor_kind == "aware" else None,
-                    anchor_instant=workflow.now() if anchor_kind == "notification" else None),
+                    anchor_instant=workflow.now() if anchor_kind == "notification" else None,
+                    absent_roles=list(self.state.absent)),
             "rapid review (15 working days)"))
         self.life.record("rapid_review", result.recommendation or "not_held",
                          "safeguarding partners", f"Panel reply: {result.panel_reply or '-'}")
@@ -162,7 +165,8 @@ class CaseWorkflow:
             "lig-triage", "lig_route", "LigTriageWorkflow", LigResult,
             LigInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
                      referral=self.referral, profile=self.input.profile,
-                     reason=reason),  # type: ignore[arg-type]
+                     reason=reason,  # type: ignore[arg-type]
+                     absent_roles=list(self.state.absent)),
             "LIG route (below the notification threshold)"))
         self.life.record("lig_decision", result.decision, result.decided_by)
         if result.decision == "local_learning_event":
@@ -180,7 +184,8 @@ class CaseWorkflow:
             LcsprInput(case_ref=self.input.case_ref,
                        parent_workflow_id=workflow.info().workflow_id,
                        referral=self.referral, profile=self.input.profile,
-                       decided_on=decided_on, key_lines_of_enquiry=key_lines_of_enquiry),
+                       decided_on=decided_on, key_lines_of_enquiry=key_lines_of_enquiry,
+                       absent_roles=list(self.state.absent)),
             "local child safeguarding practice review (6 months)"))
         self.life.record("lcspr", "published", "safeguarding partners",
                          f"published {result.published_on} at {result.url}")
@@ -194,7 +199,8 @@ class CaseWorkflow:
         result: LleResult = await (await self.start_lifecycle(
             "local-learning-event", "local_learning_event", "LocalLearningEventWorkflow", LleResult,
             LleInput(case_ref=self.input.case_ref, parent_workflow_id=workflow.info().workflow_id,
-                     referral=self.referral, profile=self.input.profile, decided_at=decided_at),
+                     referral=self.referral, profile=self.input.profile, decided_at=decided_at,
+                     absent_roles=list(self.state.absent)),
             "local learning event (4 months)"))
         if result.outcome == "approved":
             self.life.record("local_learning_event", "approved", "Executive")
@@ -216,7 +222,8 @@ class CaseWorkflow:
             "action-plan", "action_plan", "ActionPlanWorkflow", ActionPlanResult,
             ActionPlanInput(case_ref=self.input.case_ref,
                             parent_workflow_id=workflow.info().workflow_id,
-                            profile=self.input.profile, review=review),  # type: ignore[arg-type]
+                            profile=self.input.profile, review=review,  # type: ignore[arg-type]
+                            absent_roles=list(self.state.absent)),
             "action plan"))
         if self.state.closed_reason is None:
             self.state.closed_reason = (f"{REVIEWS[review]} formally concluded: all "
@@ -268,6 +275,13 @@ class CaseWorkflow:
         self.state.commission = signal
 
     @workflow.signal
+    def mark_absent(self, signal: MarkAbsent) -> None:
+        """Kept for the lifecycles the case starts from now on (`case absent` tells the
+        running ones itself), so an absence is recorded once for the whole case."""
+        others = [role for role in self.state.absent if role != signal.role]
+        self.state.absent = [*others, signal.role] if signal.absent else others
+
+    @workflow.signal
     def close(self, signal: CloseCase) -> None:
         if self.state.active:
             return self.state.refused.append(
@@ -294,5 +308,6 @@ class CaseWorkflow:
             failed_messages=self.state.failed_messages,
             refused=self.state.refused,
             active=self.state.active,
+            absent_roles=self.state.absent,
         )
 

@@ -56,7 +56,7 @@ class LcsprWorkflow(LcsprRecordings):
     def __init__(self, input: LcsprInput) -> None:
         self.input = input
         self.state = (LcsprState.model_validate(input.carried) if input.carried
-                      else LcsprState())
+                      else LcsprState(absent=list(input.absent_roles)))
         self.life = Lifecycle("lcspr", input.case_ref, input.profile, self.state)
         self.msg = LcsprMessages(self.life, input)
         self.loop = EventLoop(self.state, _watched, input.events_per_run)

@@ -41,7 +41,7 @@ class LigTriageWorkflow:
     @workflow.init
     def __init__(self, input: LigInput) -> None:
         self.input = input
-        self.state = LigState()
+        self.state = LigState(absent=list(input.absent_roles))
         self.life = Lifecycle("lig-triage", input.case_ref, input.profile, self.state)
         referral = input.referral
         self.context = {

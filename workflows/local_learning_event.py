@@ -52,7 +52,7 @@ class LocalLearningEventWorkflow:
     @workflow.init
     def __init__(self, input: LleInput) -> None:
         self.input = input
-        self.state = LleState()
+        self.state = LleState(absent=list(input.absent_roles))
         self.life = Lifecycle("local-learning-event", input.case_ref, input.profile, self.state)
         self.loop = EventLoop(self.state, lambda key: key.startswith("lle."))
         self.base = {"child_initials": input.referral.child.initials,

@@ -58,7 +58,7 @@ class RapidReviewWorkflow:
     @workflow.init
     def __init__(self, input: RrInput) -> None:
         self.input = input
-        self.state = RrState()
+        self.state = RrState(absent=list(input.absent_roles))
         self.life = Lifecycle("rapid-review", input.case_ref, input.profile, self.state)
         self.agencies = [a for a in input.referral.agencies_involved
                          if a in input.profile.agencies]

@@ -51,7 +51,7 @@ class SinDecisionWorkflow:
     @workflow.init
     def __init__(self, input: SinInput) -> None:
         self.input = input
-        self.state = SinState()
+        self.state = SinState(absent=list(input.absent_roles))
         self.life = Lifecycle("sin-decision", input.case_ref, input.profile, self.state)
         referral = input.referral
         self.context = {

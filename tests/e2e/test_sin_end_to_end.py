@@ -196,6 +196,15 @@ async def test_expired_link_is_sent_again_from_the_cli(stack: Stack, tmp_path: P
                               timeout=60)
     assert len(stack.mail.find("sin_initial_view_request", SERVICE_DIRECTOR, case_ref)) == 1
 
+    # An absence is recorded on the case (for the lifecycles to come) and on the SIN decision:
+    # the police representative's open request goes to the deputy.
+    stack.cli("case", "absent", case_ref, "police")
+    assert stack.show(case_ref)["absent_roles"] == ["police"]
+    await stack.mail.wait_for("sin_partner_response_request", "scr.team@police.example.org",
+                              case_ref=case_ref, timeout=60)
+    stack.cli("case", "absent", case_ref, "police", "--back")
+    assert stack.show(case_ref)["absent_roles"] == []
+
 
 async def test_bad_referral_is_refused_and_starts_nothing(stack: Stack, tmp_path: Path) -> None:
     before = json.loads(stack.cli("case", "list", "--json").stdout)

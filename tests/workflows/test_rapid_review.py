@@ -285,7 +285,8 @@ async def test_meeting_papers_show_every_return_to_those_invited(wm_harness: Har
     complete = await h.mail.wait_for("rr_meeting_papers", count=7, case_ref=case_ref)
     assert {m.to for m in complete} == set(invited)
     assert "4 of 4 agencies have replied" in complete[0].text
-    assert complete[0].links == invited[complete[0].to].links  # one link each, kept
+    for mail in complete:  # one papers link each, kept (signed afresh: a later expiry)
+        assert claims_of(mail.links[0]).nonce == claims_of(invited[mail.to].links[0]).nonce
 
     claims = claims_of(deputy.links[0])
     papers = await h.rr(case_ref).query("papers", PapersLookup(nonce=claims.nonce),
@@ -301,3 +302,29 @@ async def test_meeting_papers_show_every_return_to_those_invited(wm_harness: Har
     assert unknown.status == "unknown" and not unknown.returns
     for mail in [*invitations, *complete]:
         assert not any(p in mail.raw for p in PERSONAL)
+
+
+async def test_an_absence_recorded_on_the_case_carries_into_the_rapid_review(
+        wm_harness: Harness) -> None:
+    """The police representative is away from the SIN decision on: the rapid review, started
+    later, writes to the deputies from its first message (as `case absent` records it)."""
+    h = wm_harness
+    case_ref = await h.start()
+    (initial,) = await h.mail.wait_for("sin_initial_view_request", h.email("lig_chair"),
+                                       case_ref=case_ref)
+    await h.case(case_ref).signal("mark_absent", MarkAbsent(role="police"))
+    await h.mark_absent(case_ref, "police")
+    await h.answer(initial, "notify", "criteria met")
+    deputy = "scr.team@police.example.org"
+    for to in (deputy, h.email("icb")):
+        (request,) = await h.mail.wait_for("sin_partner_response_request", to,
+                                           case_ref=case_ref)
+        await h.answer(request, "agree", "agreed")
+    view = await h.rr_step(case_ref, "meeting")
+    assert view.absent_roles == ["police"]
+    await h.rr(case_ref).signal("set_meeting",
+                                MeetingPlan(on=deadline(view, "rr.meeting_window").opens))
+    invitations = await h.mail.wait_for("rr_meeting_invitation", count=7, case_ref=case_ref)
+    assert deputy in {m.to for m in invitations}
+    assert h.email("police") not in {m.to for m in invitations}
+    assert (await h.show(case_ref))["absent_roles"] == ["police"]
