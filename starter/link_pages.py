@@ -5,10 +5,22 @@ to quote, and "already answered" says who answered and when."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+from pydantic import BaseModel
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.rendering import when
+from domain.links import LinkClaims, LinkRejected
 from domain.profile import Profile
 from domain.questions import Answer, QuestionView
+
+T = TypeVar("T")
+QUERY_TIMEOUT = timedelta(seconds=10)
+UNAVAILABLE = ("The service cannot look at this case just now. Nothing was changed: please "
+               "try the link again in a few minutes.")
 
 TITLES = {
     "initial_view": "Initial view: serious incident notification",
@@ -57,6 +69,27 @@ class Notice:
     message: str
     case_ref: str | None = None
     new_link: bool = False  # the person needs a fresh link from the team to answer
+
+
+def refused(err: LinkRejected) -> Notice:
+    """The page for a link that cannot be used at all; an expired one needs a new link."""
+    expired = err.status == 410
+    return Notice(err.status, "Link expired" if expired else "Link not usable",
+                  f"{err.reason} Nothing was changed.", err.case_ref, new_link=expired)
+
+
+async def query_for_link(client: Client, claims: LinkClaims, query: str, arg: BaseModel,
+                         result_type: type[T]) -> T:
+    """Ask the workflow a link belongs to; a case that is gone, or a service that cannot
+    answer now, is refused with a page that says so."""
+    try:
+        return await client.get_workflow_handle(claims.workflow_id).query(
+            query, arg, result_type=result_type, rpc_timeout=QUERY_TIMEOUT)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise LinkRejected("We could not find the case for this link.", 404,
+                               claims.case_ref) from None
+        raise LinkRejected(UNAVAILABLE, 503, claims.case_ref) from None
 
 
 def answered_by(answer: Answer, profile: Profile) -> str:

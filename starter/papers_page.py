@@ -8,24 +8,21 @@ do, and nothing anywhere changes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
 from activities.rendering import when
 from domain.links import LinkRejected, LinkSigner
 from domain.papers import PAPERS, PapersLookup, PapersView
 from domain.profile import Profile
 from starter.answers import labelled_fields
-from starter.link_pages import CHOICE_LABELS, Notice, answered_by
+from starter.link_pages import CHOICE_LABELS, Notice, answered_by, query_for_link, refused
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
-QUERY_TIMEOUT = timedelta(seconds=10)
 
 
 def router(signer: LinkSigner, client: Callable[[], Awaitable[Client]], profile: Profile,
@@ -37,16 +34,8 @@ def router(signer: LinkSigner, client: Callable[[], Awaitable[Client]], profile:
         if claims.question_id != PAPERS:
             raise LinkRejected("This link is not a link to meeting papers.", 400,
                                claims.case_ref)
-        try:
-            view = await (await client()).get_workflow_handle(claims.workflow_id).query(
-                "papers", PapersLookup(nonce=claims.nonce), result_type=PapersView,
-                rpc_timeout=QUERY_TIMEOUT)
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                raise LinkRejected("We could not find the case for this link.", 404,
-                                   claims.case_ref) from None
-            raise LinkRejected("The service cannot show these papers just now: please try "
-                               "again in a few minutes.", 503, claims.case_ref) from None
+        view = await query_for_link(await client(), claims, "papers",
+                                    PapersLookup(nonce=claims.nonce), PapersView)
         if view.status != "open" or view.recipient is None or (
                 view.recipient.email.lower() != claims.recipient.lower()):
             raise LinkRejected("This link is not valid for these papers.", 400, claims.case_ref)
@@ -57,10 +46,7 @@ def router(signer: LinkSigner, client: Callable[[], Awaitable[Client]], profile:
         try:
             view = await lookup(token)
         except LinkRejected as err:
-            expired = err.status == 410
-            return notice_page(request, Notice(
-                err.status, "Link expired" if expired else "Link not usable",
-                f"{err.reason} Nothing was changed.", err.case_ref, new_link=expired))
+            return notice_page(request, refused(err))
         returns = [{
             "agency": paper.agency, "status": paper.status, "answer": paper.answer,
             "choice": CHOICE_LABELS.get(paper.answer.choice, paper.answer.choice),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,7 +29,17 @@ from domain.referral import ReferralInvalid
 from domain.settings import Settings
 from starter import cases, codec_server, mailbox, papers_page
 from starter.connection import connect, payload_codec
-from starter.link_pages import CHOICE_LABELS, TITLES, Notice, status_notice, thanks
+from starter.link_pages import (
+    CHOICE_LABELS,
+    QUERY_TIMEOUT,
+    TITLES,
+    UNAVAILABLE,
+    Notice,
+    query_for_link,
+    refused,
+    status_notice,
+    thanks,
+)
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
@@ -39,9 +48,6 @@ NEEDS_RATIONALE = {"notify", "do_not_notify", "agree", "disagree", "object", "co
                    "no_further_action", "local_learning_event", "other_workstream",
                    "single_agency_learning"}
 MAX_FIELD = 10_000
-UNAVAILABLE = ("The service cannot look at this case just now. Nothing was changed: please "
-               "try the link again in a few minutes.")
-QUERY_TIMEOUT = timedelta(seconds=10)
 FORGED = ("Please use the form on our page",
           "This answer did not come from the page your link opens, or that page was open too "
           "long. Nothing was changed: please open the link in your email again.")
@@ -118,23 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "title": notice.title, "message": notice.message, "case_ref": notice.case_ref,
             "team_email": team_email, "new_link": notice.new_link}, status_code=notice.status)
 
-    def refused(err: LinkRejected) -> Notice:
-        expired = err.status == 410
-        return Notice(err.status, "Link expired" if expired else "Link not usable",
-                      f"{err.reason} Nothing was changed.", err.case_ref, new_link=expired)
-
     async def lookup(token: str) -> tuple[LinkClaims, QuestionView]:
         claims = signer.verify(token)
-        client = await temporal.client()
-        try:
-            view = await client.get_workflow_handle(claims.workflow_id).query(
-                "question", QuestionLookup(nonce=claims.nonce), result_type=QuestionView,
-                rpc_timeout=QUERY_TIMEOUT)
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                raise LinkRejected("We could not find the case for this link.", 404,
-                                   claims.case_ref) from None
-            raise LinkRejected(UNAVAILABLE, 503, claims.case_ref) from None
+        view = await query_for_link(await temporal.client(), claims, "question",
+                                    QuestionLookup(nonce=claims.nonce), QuestionView)
         if view.status != "unknown" and (
             view.question_id != claims.question_id
             or view.recipient is None
