@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from domain.forms import form_problems
 from domain.people import Recipient
 
 QuestionKind = Literal[
@@ -39,6 +40,11 @@ CHOICES: dict[QuestionKind, tuple[str, ...]] = {
     "dispute_decision": ("local_learning_event", "other_workstream", "single_agency_learning",
                          "no_further_action"),
 }
+
+# Choices a person must explain; elsewhere the rationale is optional.
+NEEDS_RATIONALE = {"notify", "do_not_notify", "agree", "disagree", "object", "concerns",
+                   "no_further_action", "local_learning_event", "other_workstream",
+                   "single_agency_learning"}
 
 
 class Link(BaseModel):
@@ -128,6 +134,24 @@ class QuestionBook(BaseModel):
         if question.kind == "sin_reference" and not (reference or "").strip():
             return "a submission reference is required"
         return None
+
+    def answer_problem(self, form: AnswerSignal) -> str | None:
+        """Why an answer posted through a link cannot be recorded, in words for the person
+        who posted it; None when it can. The rules of every answer, in one place."""
+        found = self.find(form.nonce)
+        status = self.link_status(form.nonce)
+        if not found or status != "open":
+            return f"This question is no longer open to this link (it is {status})."
+        question = found[0]
+        if form.choice not in question.choices:
+            return "Please choose one of the options."
+        if question.kind == "sin_reference":
+            return None if (form.reference or "").strip() else \
+                "Please enter the submission reference."
+        if form.choice in NEEDS_RATIONALE and not form.rationale.strip():
+            return "Please give your rationale."
+        problems = form_problems(question.kind, form.choice, form.fields)
+        return " ".join(problems) if problems else None
 
     def accept(self, signal: AnswerSignal, at: datetime) -> Question | None:
         """Record an answer if the link is open and the answer valid; else note why not."""

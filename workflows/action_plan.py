@@ -8,9 +8,10 @@ review or event is formally concluded. Plans run for years, so the workflow cont
 after a quiet spell and carries its state.
 
 Signals: add_recommendation(NewRecommendation), add_action(NewAction),
-         update_action(ActionUpdate), agree_plan(AgreePlan), mark_absent(MarkAbsent),
-         resend_links(ResendLinks)
-Queries: view() -> LifecycleView (with the plan), plan() -> ActionPlanView
+         update_action(ActionUpdate), agree_plan(AgreePlan)
+Updates: every lifecycle's answer, mark_absent and resend_links (workflows/handlers.py)
+Queries: view() -> LifecycleView (with the plan), plan() -> ActionPlanView,
+         question(QuestionLookup) -> QuestionView
 """
 
 from __future__ import annotations
@@ -33,18 +34,19 @@ with workflow.unsafe.imports_passed_through():
         ProgressNote,
         Recommendation,
     )
-    from domain.case import LifecycleView, MarkAbsent, ResendLinks
+    from domain.case import LifecycleView
     from domain.deadlines import DeadlineRequest
     from domain.lcspr import Effect
     from domain.people import Recipient
     from domain.state import ActionPlanState
 
 from workflows.event_loop import EventLoop
+from workflows.handlers import LoopSignals
 from workflows.lifecycle import Lifecycle
 
 
 @workflow.defn
-class ActionPlanWorkflow:
+class ActionPlanWorkflow(LoopSignals[ActionPlanState]):
     @workflow.init
     def __init__(self, input: ActionPlanInput) -> None:
         self.input = input
@@ -232,14 +234,6 @@ class ActionPlanWorkflow:
                              update.evidence_of_impact)
             self.loop.effect("implemented", n=action.n)
 
-    @workflow.signal
-    def mark_absent(self, signal: MarkAbsent) -> None:
-        self.loop.effect("absent", role=signal.role, absent=signal.absent)
-
-    @workflow.signal
-    def resend_links(self, signal: ResendLinks) -> None:
-        self.loop.effect("resend", role=signal.role)
-
     async def do_absent(self, effect: Effect) -> None:
         await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
 
@@ -263,8 +257,7 @@ class ActionPlanWorkflow:
     async def do_wake(self, effect: Effect) -> None:
         pass
 
-    @workflow.query
-    def view(self) -> LifecycleView:
+    def lifecycle_view(self) -> LifecycleView:
         view = self.life.view()
         view.step = ("concluded" if self.state.plan.concluded_at else
                      "monitoring" if self.state.plan.agreed_by else "drafting the plan")

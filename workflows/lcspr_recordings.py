@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import LifecycleView, MarkAbsent, ResendLinks
+    from domain.case import LifecycleView
     from domain.lcspr import (
         ExecutiveApproval,
         FamilyRecord,
@@ -27,14 +27,16 @@ with workflow.unsafe.imports_passed_through():
         TermsOfReference,
         Workshop,
     )
-    from domain.questions import AnswerSignal, QuestionLookup, QuestionView
+    from domain.questions import Question
+    from domain.state import LcsprState
+
+from workflows.handlers import LoopSignals
 
 if TYPE_CHECKING:
-    from domain.state import LcsprState
     from workflows.lcspr_messages import LcsprMessages
     from workflows.lifecycle import Lifecycle
 
-class LcsprRecordings:
+class LcsprRecordings(LoopSignals[LcsprState]):
     state: LcsprState
     life: Lifecycle
     msg: LcsprMessages
@@ -43,10 +45,8 @@ class LcsprRecordings:
     def effect(self, name: str, **payload: object) -> None: ...
     def refuse(self, why: str) -> None: ...
 
-    @workflow.signal
-    def answer(self, signal: AnswerSignal) -> None:
-        question = self.state.book.accept(signal, workflow.now())
-        if question is None or question.answer is None:
+    def on_answer(self, question: Question) -> None:
+        if question.answer is None:
             return
         if question.kind == "agency_submission":
             self.life.complete(question.deadline_key, at=question.answer.at)
@@ -204,26 +204,16 @@ class LcsprRecordings:
         self.effect("resume")
 
     @workflow.signal
-    def mark_absent(self, signal: MarkAbsent) -> None:
-        self.effect("absent", role=signal.role, absent=signal.absent)
-
-    @workflow.signal
-    def resend_links(self, signal: ResendLinks) -> None:
-        self.effect("resend", role=signal.role)
-
-    @workflow.signal
     def new_information(self, info: NewInformation) -> None:
         self.life.record("new_information", "national_review_suggested", "partnership team",
                          info.details)
         self.effect("new_information", details=info.details)
 
-    @workflow.query
-    def view(self) -> LifecycleView:
+    def lifecycle_view(self) -> LifecycleView:
         view = self.life.view()
         view.step = self.state.phase if self.state.pause is None else f"paused ({self.state.phase})"
         return view
 
-    @workflow.query
-    def question(self, lookup: QuestionLookup) -> QuestionView:
-        return self.life.question_view(lookup.nonce, self.msg.page_context())
+    def page_context(self) -> dict[str, str]:
+        return self.msg.page_context()
 

@@ -7,8 +7,8 @@ no further action) and shared. For five working days a partner may dispute it: t
 representatives and the chair review it collectively within 3 WD, and if they cannot agree the
 Partnership Chair decides within a further 3 WD.
 
-Signals: answer(AnswerSignal), mark_absent(MarkAbsent), resend_links(ResendLinks),
-         record_decision(LigDecision), raise_dispute(Dispute), record_dispute_review(DisputeReview)
+Signals: record_decision(LigDecision), raise_dispute(Dispute), record_dispute_review(DisputeReview)
+Updates: every lifecycle's answer, mark_absent and resend_links (workflows/handlers.py)
 Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import LifecycleView, MarkAbsent, ResendLinks
     from domain.deadlines import DeadlineRequest
     from domain.forms import link_page_context
     from domain.lig import (
@@ -28,16 +27,17 @@ with workflow.unsafe.imports_passed_through():
         LigInput,
         LigResult,
     )
-    from domain.questions import AnswerSignal, Question, QuestionLookup, QuestionView
+    from domain.questions import Question
     from domain.state import LigState
 
+from workflows.handlers import ProcedureSignals
 from workflows.lifecycle import Lifecycle
 
 REPRESENTATIVES = ["lig_chair", "la_service_director", "police", "icb"]
 
 
 @workflow.defn
-class LigTriageWorkflow:
+class LigTriageWorkflow(ProcedureSignals[LigState]):
     @workflow.init
     def __init__(self, input: LigInput) -> None:
         self.input = input
@@ -174,17 +174,8 @@ class LigTriageWorkflow:
         return await self.life.answer_of(question, waiting_for, self.context)
 
     # --- messages -------------------------------------------------------------------------------
-    @workflow.signal
-    def answer(self, signal: AnswerSignal) -> None:
-        self.state.book.accept(signal, workflow.now())
-
-    @workflow.signal
-    async def mark_absent(self, signal: MarkAbsent) -> None:
-        await self.life.mark_absent(signal.role, signal.absent)
-
-    @workflow.signal
-    async def resend_links(self, signal: ResendLinks) -> None:
-        await self.life.resend_links(signal.role)
+    def page_context(self) -> dict[str, str]:
+        return {**self.context, **link_page_context(self.input.referral)}
 
     @workflow.signal
     def record_decision(self, decision: LigDecision) -> None:
@@ -209,12 +200,3 @@ class LigTriageWorkflow:
             return self.state.refused.append(f"no dispute is under collective review (step: "
                                              f"{self.state.step})")
         self.state.review = review
-
-    @workflow.query
-    def view(self) -> LifecycleView:
-        return self.life.view()
-
-    @workflow.query
-    def question(self, lookup: QuestionLookup) -> QuestionView:
-        return self.life.question_view(
-            lookup.nonce, {**self.context, **link_page_context(self.input.referral)})

@@ -8,11 +8,11 @@ approval four months after the LIG's decision (`lle.report`); the LIG quality-as
 Executive approves it and the learning is disseminated. New information suggesting the SIN
 criteria are met ends the event: the case returns to the SIN decision.
 
-Signals: answer(AnswerSignal), mark_absent(MarkAbsent), resend_links(ResendLinks),
-         record_terms(LleTerms), schedule_workshop(LleWorkshop), record_family(FamilyContribution),
+Signals: record_terms(LleTerms), schedule_workshop(LleWorkshop), record_family(FamilyContribution),
          record_report(ReportReady), record_qa(LleQualityAssurance),
          record_executive(LleExecutive), record_dissemination(Dissemination),
          sin_information(SinInformation)
+Updates: every lifecycle's answer, mark_absent and resend_links (workflows/handlers.py)
 Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import LifecycleView, MarkAbsent, ResendLinks
+    from domain.case import LifecycleView
     from domain.deadlines import DeadlineRequest
     from domain.forms import link_page_context
     from domain.lcspr import Effect
@@ -39,16 +39,17 @@ with workflow.unsafe.imports_passed_through():
         ReportReady,
         SinInformation,
     )
-    from domain.questions import AnswerSignal, QuestionLookup, QuestionView
+    from domain.questions import Question
     from domain.state import LleState
 
 from workflows.event_loop import EventLoop
+from workflows.handlers import LoopSignals
 from workflows.lifecycle import Lifecycle
 from workflows.lig_triage import REPRESENTATIVES
 
 
 @workflow.defn
-class LocalLearningEventWorkflow:
+class LocalLearningEventWorkflow(LoopSignals[LleState]):
     @workflow.init
     def __init__(self, input: LleInput) -> None:
         self.input = input
@@ -198,22 +199,12 @@ class LocalLearningEventWorkflow:
                 deadline.waive(reason)
         self.life.publish()
 
-    @workflow.signal
-    def answer(self, signal: AnswerSignal) -> None:
-        question = self.state.book.accept(signal, workflow.now())
-        if question is not None and question.answer is not None:
+    def on_answer(self, question: Question) -> None:
+        if question.answer is not None:
             self.life.complete(question.deadline_key, at=question.answer.at)
             self.life.record("agency_information", question.id, self.life.answered_by(question),
                              question.answer.fields.get("document_reference", ""),
                              at=question.answer.at)
-
-    @workflow.signal
-    def mark_absent(self, signal: MarkAbsent) -> None:
-        self.loop.effect("absent", role=signal.role, absent=signal.absent)
-
-    @workflow.signal
-    def resend_links(self, signal: ResendLinks) -> None:
-        self.loop.effect("resend", role=signal.role)
 
     @workflow.signal
     def record_terms(self, terms: LleTerms) -> None:
@@ -321,13 +312,10 @@ class LocalLearningEventWorkflow:
         self.close_open("the case returned to the SIN decision", "lle.report")
         self.loop.effect("sin_information", details=info.details)
 
-    @workflow.query
-    def view(self) -> LifecycleView:
+    def lifecycle_view(self) -> LifecycleView:
         view = self.life.view()
         view.step = self.state.phase
         return view
 
-    @workflow.query
-    def question(self, lookup: QuestionLookup) -> QuestionView:
-        return self.life.question_view(
-            lookup.nonce, {**self.context(), **link_page_context(self.input.referral)})
+    def page_context(self) -> dict[str, str]:
+        return {**self.context(), **link_page_context(self.input.referral)}

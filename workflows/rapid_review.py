@@ -13,10 +13,10 @@ Everyone invited to the meeting (one invitation per person, deputies for absent 
 copy to the team) gets a personal link to the meeting papers: the referral and each scoping
 return as it arrives; once the returns are in or overdue, they are told the papers are complete.
 
-Signals: answer(AnswerSignal), mark_absent(MarkAbsent), resend_links(ResendLinks),
-         set_meeting(MeetingPlan),
-         record_outcome(RapidReviewOutcome), record_not_held(NotHeld),
-         record_panel_reply(PanelReply)
+Updates: set_meeting(MeetingPlan), record_outcome(RapidReviewOutcome), record_not_held(NotHeld),
+         record_panel_reply(PanelReply), each -> Receipt, and every lifecycle's answer,
+         mark_absent and resend_links (workflows/handlers.py); each also a signal for the
+         cases already running
 Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView,
          papers(PapersLookup) -> PapersView
 """
@@ -29,10 +29,11 @@ import contextlib
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import LifecycleView, MarkAbsent, ResendLinks
+    from domain.calendar import london_date
+    from domain.commands import Receipt, refuse_if
     from domain.deadlines import DeadlineRequest
     from domain.papers import PapersLookup, PapersView, ScopingPaper
-    from domain.questions import AnswerSignal, Question, QuestionLookup, QuestionView
+    from domain.questions import Question
     from domain.rapid_review import (
         PARTNERS,
         MeetingPlan,
@@ -46,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.state import RrState
 
+from workflows.handlers import ProcedureSignals
 from workflows.lifecycle import Lifecycle
 from workflows.rr_messages import RrMessages
 
@@ -54,7 +56,7 @@ PAPERS_PATCH = "rr-meeting-papers"
 
 
 @workflow.defn
-class RapidReviewWorkflow:
+class RapidReviewWorkflow(ProcedureSignals[RrState]):
     @workflow.init
     def __init__(self, input: RrInput) -> None:
         self.input = input
@@ -269,26 +271,77 @@ class RapidReviewWorkflow:
         return RrResult(held=False)
 
     # --- messages -------------------------------------------------------------------------------
-    @workflow.signal
-    def answer(self, signal: AnswerSignal) -> None:
-        question = self.state.book.accept(signal, workflow.now())
-        if question and question.kind == "scoping_return":
+    def on_answer(self, question: Question) -> None:
+        if question.kind == "scoping_return":
             self.on_scoping_answer(question)
-        elif question and question.kind == "endorsement" and question.answer:
+        elif question.kind == "endorsement" and question.answer:
             self.life.record("scrutineer_endorsement", question.answer.choice,
                              self.life.answered_by(question), question.answer.rationale,
                              at=question.answer.at)
 
-    @workflow.signal
-    async def mark_absent(self, signal: MarkAbsent) -> None:
-        await self.life.mark_absent(signal.role, signal.absent)
+    def page_context(self) -> dict[str, str]:
+        return self.msg.page_context()
 
-    @workflow.signal
-    async def resend_links(self, signal: ResendLinks) -> None:
-        await self.life.resend_links(signal.role)
+    @workflow.update
+    async def set_meeting(self, plan: MeetingPlan) -> Receipt:
+        since = len(self.state.messages)
+        self.state.meeting = plan
+        await self.msg.invitations(plan)
+        return self.receipt(f"meeting on {plan.on} at {plan.at:%H:%M}, {plan.place}",
+                            "rr.meeting_window", since=since)
 
-    @workflow.signal
-    async def set_meeting(self, plan: MeetingPlan) -> None:
+    @set_meeting.validator
+    def validate_set_meeting(self, plan: MeetingPlan) -> None:
+        refuse_if(self.not_meeting("the meeting can no longer be set"))
+        refuse_if(meeting_date_problem(plan.on, self.state.deadlines["rr.meeting_window"]))
+
+    @workflow.update
+    def record_outcome(self, outcome: RapidReviewOutcome) -> Receipt:
+        self.state.outcome = outcome
+        self.state.outcome_version += 1
+        return self.receipt(f"rapid review record (recommendation {outcome.recommendation}); "
+                            "sent for ratification", "rr.meeting_window", "rr.submission")
+
+    @record_outcome.validator
+    def validate_record_outcome(self, outcome: RapidReviewOutcome) -> None:
+        if not self.state.accepting_outcome or self.state.not_held is not None:
+            refuse_if(f"not expecting a record now (step: {self.state.step})")
+        window = self.state.deadlines.get("rr.meeting_window")
+        refuse_if(None if window else "the meeting window is not yet known")
+        assert window is not None
+        problems = outcome_problems(outcome, window, self.input.profile, self.agencies,
+                                    today=london_date(workflow.now()))
+        refuse_if("; ".join(problems))
+
+    @workflow.update
+    def record_not_held(self, not_held: NotHeld) -> Receipt:
+        self.state.not_held = not_held
+        return self.receipt("the partners decided not to hold a rapid review")
+
+    @record_not_held.validator
+    def validate_record_not_held(self, not_held: NotHeld) -> None:
+        refuse_if(self.not_meeting("too late to decide not to hold it"))
+
+    @workflow.update
+    def record_panel_reply(self, reply: PanelReply) -> Receipt:
+        self.record_panel_reply_signal(reply)
+        return self.receipt(f"the Panel's reply: {reply.reply}", "rr.panel_response")
+
+    @record_panel_reply.validator
+    def validate_record_panel_reply(self, reply: PanelReply) -> None:
+        refuse_if(None if self.state.step == "awaiting the Panel's reply" else
+                  f"not awaiting the Panel's reply (step: {self.state.step})")
+
+    def not_meeting(self, what: str) -> str | None:
+        """Why a meeting step cannot be recorded now, or None while the meeting is awaited."""
+        if (self.state.step != "meeting" or self.state.outcome is not None
+                or self.state.not_held is not None):
+            return f"{what} (rapid review step: {self.state.step})"
+        return None
+
+    # Kept for running cases: the signals these commands were before they answered back.
+    @workflow.signal(name="set_meeting")
+    async def set_meeting_signal(self, plan: MeetingPlan) -> None:
         window = self.state.deadlines.get("rr.meeting_window")
         if window is None:
             self.state.refused.append("the meeting window is not yet known")
@@ -300,8 +353,8 @@ class RapidReviewWorkflow:
         self.state.meeting = plan
         await self.msg.invitations(plan)
 
-    @workflow.signal
-    def record_outcome(self, outcome: RapidReviewOutcome) -> None:
+    @workflow.signal(name="record_outcome")
+    def record_outcome_signal(self, outcome: RapidReviewOutcome) -> None:
         window = self.state.deadlines.get("rr.meeting_window")
         problems = ["not accepting a record now"] if not self.state.accepting_outcome else []
         if window and not problems:
@@ -313,27 +366,19 @@ class RapidReviewWorkflow:
         self.state.outcome = outcome
         self.state.outcome_version += 1
 
-    @workflow.signal
-    def record_not_held(self, signal: NotHeld) -> None:
+    @workflow.signal(name="record_not_held")
+    def record_not_held_signal(self, signal: NotHeld) -> None:
         if self.state.outcome is None and self.state.not_held is None:
             self.state.not_held = signal
 
-    @workflow.signal
-    def record_panel_reply(self, reply: PanelReply) -> None:
+    @workflow.signal(name="record_panel_reply")
+    def record_panel_reply_signal(self, reply: PanelReply) -> None:
         if self.state.step == "awaiting the Panel's reply":
             self.state.panel_replies.append(reply)
             self.life.record("panel_reply", reply.reply, "National Panel", reply.notes)
             due = self.state.deadlines.get("rr.panel_response")
             if due is not None and due.state == "pending":
                 self.life.complete("rr.panel_response")
-
-    @workflow.query
-    def view(self) -> LifecycleView:
-        return self.life.view()
-
-    @workflow.query
-    def question(self, lookup: QuestionLookup) -> QuestionView:
-        return self.life.question_view(lookup.nonce, self.msg.page_context())
 
     @workflow.query
     def papers(self, lookup: PapersLookup) -> PapersView:

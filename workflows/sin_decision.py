@@ -9,8 +9,9 @@ silent agreement: they are chased). Either way a disagreement goes to a short me
 if that cannot settle it, to the Partnership Chair. On `notify` the LA must submit the SIN
 within 5 working days of becoming aware and the partnership reports it locally.
 
-Signals: answer(AnswerSignal), mark_absent(MarkAbsent), resend_links(ResendLinks),
-         record_meeting(MeetingOutcome), record_reference(SubmissionReference)
+Updates: record_meeting(MeetingOutcome) -> Receipt, record_reference(SubmissionReference)
+         -> Receipt, and every lifecycle's answer, mark_absent and resend_links
+         (workflows/handlers.py); each also a signal for the cases already running
 Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 """
 
@@ -20,26 +21,19 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.case import (
-        LifecycleView,
-        MarkAbsent,
         MeetingOutcome,
-        ResendLinks,
         SinDecided,
         SinInput,
         SinOutcome,
         SubmissionReference,
     )
+    from domain.commands import Receipt, refuse_if
     from domain.deadlines import DeadlineRequest
-    from domain.questions import (
-        Answer,
-        AnswerSignal,
-        Question,
-        QuestionLookup,
-        QuestionView,
-    )
+    from domain.questions import Answer, Question
     from domain.rapid_review import PARTNERS
     from domain.state import SinState
 
+from workflows.handlers import ProcedureSignals
 from workflows.lifecycle import Lifecycle
 
 PARTNERS_ASKED = ["police", "icb"]  # the LA's view is in the initial view
@@ -47,7 +41,7 @@ EVERYONE = ["lig_chair", "la_service_director", "police", "icb"]
 
 
 @workflow.defn
-class SinDecisionWorkflow:
+class SinDecisionWorkflow(ProcedureSignals[SinState]):
     @workflow.init
     def __init__(self, input: SinInput) -> None:
         self.input = input
@@ -264,37 +258,11 @@ class SinDecisionWorkflow:
         return self.life.answered_by(question)
 
     # --- messages ----------------------------------------------------------------------------
-    @workflow.signal
-    def answer(self, signal: AnswerSignal) -> None:
-        self.state.book.accept(signal, workflow.now())
-
-    @workflow.signal
-    async def mark_absent(self, signal: MarkAbsent) -> None:
-        await self.life.mark_absent(signal.role, signal.absent)
-
-    @workflow.signal
-    async def resend_links(self, signal: ResendLinks) -> None:
-        await self.life.resend_links(signal.role)
-
-    @workflow.signal
-    def record_meeting(self, signal: MeetingOutcome) -> None:
-        if self.state.step == "resolution meeting" and self.state.meeting is None:
-            self.state.meeting = signal
-
-    @workflow.signal
-    def record_reference(self, signal: SubmissionReference) -> None:
-        self.state.book.record_for("sin_reference", "submitted", "", workflow.now(),
-                                   recorded_by=signal.recorded_by, reference=signal.reference)
-
-    @workflow.query
-    def view(self) -> LifecycleView:
-        return self.life.view()
-
-    @workflow.query
-    def question(self, lookup: QuestionLookup) -> QuestionView:
+    def page_context(self) -> dict[str, str]:
         referral, agencies = self.input.referral, self.input.profile.agencies
         child = referral.child
-        page = {
+        return {
+            **self.context,
             "child_name": f"{child.first_name} {child.last_name}",
             "child_dob": child.date_of_birth.isoformat(),
             "case_outline": referral.case_outline,
@@ -304,4 +272,37 @@ class SinDecisionWorkflow:
                 for key in referral.agencies_involved),
             "criminal_investigation": referral.criminal_investigation,
         }
-        return self.life.question_view(lookup.nonce, {**self.context, **page})
+
+    @workflow.update
+    def record_meeting(self, meeting: MeetingOutcome) -> Receipt:
+        self.state.meeting = meeting
+        return self.receipt(f"resolution meeting: {meeting.outcome}", "sin.resolution")
+
+    @record_meeting.validator
+    def validate_record_meeting(self, meeting: MeetingOutcome) -> None:
+        refuse_if(None if self.state.step == "resolution meeting" and self.state.meeting is None
+                  else f"no resolution meeting is pending (step: {self.state.step})")
+
+    @workflow.update
+    def record_reference(self, reference: SubmissionReference) -> Receipt:
+        self.record_reference_signal(reference)
+        return self.receipt(f"SIN submission reference {reference.reference.strip()}",
+                            "sin.notification")
+
+    @record_reference.validator
+    def validate_record_reference(self, reference: SubmissionReference) -> None:
+        question = self.state.book.questions.get("sin_reference")
+        refuse_if(None if question is not None and question.status == "open" else
+                  f"no submission reference is awaited (step: {self.state.step})")
+        refuse_if(None if reference.reference.strip() else "the reference is empty")
+
+    # Kept for running cases: the signals these commands were before they answered back.
+    @workflow.signal(name="record_meeting")
+    def record_meeting_signal(self, signal: MeetingOutcome) -> None:
+        if self.state.step == "resolution meeting" and self.state.meeting is None:
+            self.state.meeting = signal
+
+    @workflow.signal(name="record_reference")
+    def record_reference_signal(self, signal: SubmissionReference) -> None:
+        self.state.book.record_for("sin_reference", "submitted", "", workflow.now(),
+                                   recorded_by=signal.recorded_by, reference=signal.reference)
