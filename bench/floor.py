@@ -1,7 +1,6 @@
-"""The bare Temporal floor for the round trip: a workflow that only keeps the last signal.
+"""The bare Temporal floor for the round trip: a workflow that only keeps the last answer.
 
-Signals: answer(Echo)
-Queries: last() -> Echo
+Updates: answer(Echo) -> Echo (a link's answer is an update too)
 """
 
 from __future__ import annotations
@@ -25,10 +24,7 @@ class EchoWorkflow:
         await workflow.wait_condition(lambda: self.value.n < 0)
         return self.value
 
-    @workflow.signal
-    def answer(self, echo: Echo) -> None:
+    @workflow.update
+    def answer(self, echo: Echo) -> Echo:
         self.value = echo
-
-    @workflow.query
-    def last(self) -> Echo:
-        return self.value
+        return echo

@@ -1,9 +1,8 @@
 """Round trip of one partner's answer, on the real local stack (dev server, worker, web app,
 SMTP capture, all on loopback): the POST of a link's form → token and form-token checks →
-the question looked up → signal → the answer visible in the lifecycle's query (the web app
-confirms it before it says "thank you"). Beside it, in the same run and with the same client
-(payload codec included), the bare Temporal floor: signal a trivial workflow, then query it
-until the value shows.
+the question looked up → the answer sent as a Workflow Update, whose receipt (or refusal) the
+web app shows at once. Beside it, in the same run and with the same client (payload codec
+included), the bare Temporal floor: an update on a trivial workflow.
 
     .venv/bin/python -m bench.round_trip [--answers 510]
 
@@ -106,12 +105,10 @@ async def floor(client: Client, answers: int) -> list[float]:
         for i in range(answers):
             handle = handles[i % len(handles)]
             started = time.perf_counter()
-            await handle.signal(EchoWorkflow.answer, Echo(n=i + 1))
-            while (await handle.query(EchoWorkflow.last)).n != i + 1:
-                pass
+            await handle.execute_update(EchoWorkflow.answer, Echo(n=i + 1))
             samples.append(time.perf_counter() - started)
         for handle in handles:
-            await handle.signal(EchoWorkflow.answer, Echo(n=-1))
+            await handle.execute_update(EchoWorkflow.answer, Echo(n=-1))
     return samples
 
 
@@ -123,9 +120,9 @@ async def main(answers: int) -> None:
         ours_s = await ours(client, settings, stack.mail_dir, answers)
         floor_s = await floor(client, answers)
     a, b = percentiles(ours_s), percentiles(floor_s)
-    print(f"\nLink answer round trip (POST → checks → signal → visible in query), "
+    print(f"\nLink answer round trip (POST → checks → update → receipt), "
           f"n={len(ours_s)}\n  {ms(a)}")
-    print(f"Bare Temporal floor (signal, then query until visible), n={len(floor_s)}\n  {ms(b)}")
+    print(f"Bare Temporal floor (an update on a trivial workflow), n={len(floor_s)}\n  {ms(b)}")
     print("Ratio ours / floor\n  " + "  ".join(f"{k} {a[k] / b[k]:5.1f}x" for k in a))
 
 

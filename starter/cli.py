@@ -35,11 +35,13 @@ from domain.case import (
     SubmissionReference,
     case_workflow_id,
 )
+from domain.commands import Receipt
 from domain.profile import ProfileInvalid
 from domain.referral import ReferralInvalid
 from domain.settings import SettingMissing, Settings
 from starter import cases, render
 from starter.codec import PayloadKeysInvalid, new_key_entry
+from starter.commands import CaseNotAnswering, CommandRefused, send
 from starter.connection import connect, payload_codec, worker_polling_here
 from starter.saved_queries import saved_queries
 
@@ -101,8 +103,9 @@ def parse_recording(model: type[M], what: str = "refused", **values: Any) -> M:
     raise AssertionError("unreachable")
 
 
-def run(action: Callable[[Settings, Client], Awaitable[T]]) -> T:
-    """Load settings, connect, run; turn expected failures into clear messages."""
+def run(action: Callable[[Settings, Client], Awaitable[T]], case_ref: str | None = None) -> T:
+    """Load settings, connect, run; turn expected failures into clear messages. A command the
+    case refuses exits 2 with the case's own reason."""
     try:
         settings = Settings(_env_file=(LOCAL_SETTINGS, LOCAL_SECRETS))  # type: ignore[call-arg]
         settings.profile  # noqa: B018 - validate before touching Temporal
@@ -118,6 +121,10 @@ def run(action: Callable[[Settings, Client], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(go())
+    except CommandRefused as err:
+        fail(f"{case_ref + ': ' if case_ref else ''}refused: {err.reason}")
+    except CaseNotAnswering as err:
+        fail(f"{err}: nothing was recorded. Is the worker running? Try again.", 1)
     except cases.CaseNotFound as err:
         fail(f"no such case (workflow {err} not found)", 1)
     except RPCError as err:
@@ -178,22 +185,21 @@ def case_absent(case_ref: str, role: str,
                 back: bool = typer.Option(False, "--back", help="The person is back.")) -> None:
     """Mark a role's holder absent on the case: their open questions go to the role's
     deputies, and the lifecycles the case starts later write to the deputies too."""
-    async def mark(settings: Settings, client: Client) -> None:
-        if role not in settings.profile.roles:
-            fail(f"unknown role '{role}'; roles are: {', '.join(settings.profile.roles)}")
-        if (await cases.case_only(client, case_ref)).status == "closed":
-            fail(f"{case_ref}: the case is closed")
+    async def mark(settings: Settings, client: Client) -> list[Receipt]:
         absence = MarkAbsent(role=role, absent=not back)
         # The case first: a lifecycle it starts from now on begins with the absence.
-        await client.get_workflow_handle(case_workflow_id(case_ref)).signal("mark_absent",
-                                                                             absence)
+        receipts: list[Receipt] = [await send(
+            client.get_workflow_handle(case_workflow_id(case_ref)), "mark_absent", absence)]
         case = await cases.case_only(client, case_ref)
         for ref in case.lifecycles:  # every running one hands that role's questions over
             if ref.name in case.active:
-                await client.get_workflow_handle(ref.workflow_id).signal("mark_absent", absence)
+                receipts.append(await send(client.get_workflow_handle(ref.workflow_id),
+                                           "mark_absent", absence))
+        return receipts
 
-    run(mark)
+    receipts = run(mark, case_ref)
     typer.echo(f"{role} marked {'back' if back else 'absent'} on {case_ref}")
+    echo_sent(receipts)
 
 
 @case_app.command("resend")
@@ -204,30 +210,30 @@ def case_resend(
 ) -> None:
     """Send the links of the case's open questions again, each with a fresh expiry: for a
     partner whose link has expired or whose email went astray."""
-    async def resend(settings: Settings, client: Client) -> list[str]:
-        case, lifecycles = await cases.case_view(client, case_ref)
-        targets = cases.open_links(case, lifecycles, role)
-        if not targets:
-            awaited = sorted({link.recipient.role for _, _, link in cases.open_links(
-                case, lifecycles)})
-            fail(f"{case_ref}: no open question awaits {role or 'anyone'}" + (
-                f"; open questions await: {', '.join(awaited)}" if awaited else ""))
-        for workflow_id in dict.fromkeys(view.workflow_id for view, _, _ in targets):
-            await client.get_workflow_handle(workflow_id).signal(
-                "resend_links", ResendLinks(role=role))
-        return [f"{view.name} {question.id}: {link.recipient.name} ({link.recipient.role})"
-                for view, question, link in targets]
+    async def resend(settings: Settings, client: Client) -> list[Receipt]:
+        case = await cases.case_only(client, case_ref)
+        receipts: list[Receipt] = []
+        refusals: list[str] = []
+        for ref in case.lifecycles:
+            if ref.name in case.active:
+                try:
+                    receipts.append(await send(client.get_workflow_handle(ref.workflow_id),
+                                               "resend_links", ResendLinks(role=role)))
+                except CommandRefused as err:
+                    refusals.append(err.reason)
+        if not receipts:
+            raise CommandRefused("; ".join(refusals) or "no part of the case is running")
+        return receipts
 
-    sent = run(resend)
-    typer.echo(f"sending {len(sent)} link(s) again on {case_ref}:")
-    for line in sent:
-        typer.echo(f"  {line}")
+    receipts = run(resend, case_ref)
+    typer.echo(f"sending {sum(len(r.sent) for r in receipts)} link(s) again on {case_ref}:")
+    echo_sent(receipts)
 
 
 @case_app.command("close")
 def case_close(case_ref: str, reason: str = typer.Option(..., "--reason")) -> None:
     """Close a case (after its lifecycles have finished)."""
-    send_recording(case_ref, None, "close", CloseCase(reason=reason), "closed")
+    send_command(case_ref, None, "close", CloseCase(reason=reason), "closed")
 
 
 @sin_app.command("meeting")
@@ -238,29 +244,17 @@ def sin_meeting(case_ref: str,
     if outcome not in ("notify", "do_not_notify", "unresolved"):
         fail(f"--outcome must be notify, do_not_notify or unresolved (got '{outcome}')")
 
-    async def record(settings: Settings, client: Client) -> None:
-        sin = await require_lifecycle(client, case_ref, "sin-decision")
-        if sin.step != "resolution meeting":
-            fail(f"{case_ref}: no resolution meeting is pending (SIN step: {sin.step})")
-        await client.get_workflow_handle(sin.workflow_id).signal(
-            "record_meeting", MeetingOutcome(outcome=outcome, rationale=rationale))  # type: ignore[arg-type]
-
-    run(record)
-    typer.echo(f"{case_ref}: meeting outcome '{outcome}' recorded")
+    meeting = parse_recording(MeetingOutcome, outcome=outcome, rationale=rationale)
+    send_command(case_ref, "sin-decision", "record_meeting", meeting,
+                 f"meeting outcome '{outcome}' recorded")
 
 
 @sin_app.command("reference")
 def sin_reference(case_ref: str, reference: str) -> None:
     """Record the SIN submission reference on the LA's behalf."""
-    async def record(settings: Settings, client: Client) -> None:
-        sin = await require_lifecycle(client, case_ref, "sin-decision")
-        if sin.step != "notification to the Panel":
-            fail(f"{case_ref}: no submission reference is awaited (SIN step: {sin.step})")
-        await client.get_workflow_handle(sin.workflow_id).signal(
-            "record_reference", SubmissionReference(reference=reference))
-
-    run(record)
-    typer.echo(f"{case_ref}: submission reference recorded")
+    send_command(case_ref, "sin-decision", "record_reference",
+                 parse_recording(SubmissionReference, reference=reference),
+                 "submission reference recorded")
 
 
 async def require_lifecycle(client: Client, case_ref: str, name: str) -> LifecycleView:
@@ -271,6 +265,28 @@ async def require_lifecycle(client: Client, case_ref: str, name: str) -> Lifecyc
         return lifecycle
     fail(f"{case_ref}: has no {name} lifecycle (stage: {case.stage})")
     raise AssertionError("unreachable")
+
+
+def send_command(case_ref: str, lifecycle: str | None, update: str, arg: BaseModel,
+                 done: str) -> Receipt:
+    """Send a command to a lifecycle of the case (or, with None, the case itself), print what
+    it did, or exit 2 with the case's reason for refusing it."""
+    async def go(settings: Settings, client: Client) -> Receipt:
+        workflow_id = (case_workflow_id(case_ref) if lifecycle is None else
+                       (await require_lifecycle(client, case_ref, lifecycle)).workflow_id)
+        return await send(client.get_workflow_handle(workflow_id), update, arg)
+
+    receipt = run(go, case_ref)
+    typer.echo(f"{case_ref}: {done}")
+    echo_sent([receipt])
+    return receipt
+
+
+def echo_sent(receipts: list[Receipt]) -> None:
+    for receipt in receipts:
+        for message in receipt.sent:
+            typer.echo(f"  {receipt.lifecycle}: emailed {', '.join(message.to)} "
+                       f"({message.template})")
 
 
 def send_recording(case_ref: str, lifecycle: str | None, signal: str, arg: object,

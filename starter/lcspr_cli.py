@@ -24,7 +24,7 @@ from domain.lcspr import (
     TermsOfReference,
     Workshop,
 )
-from starter.cli import fail, parse_recording, read_json_object, send_recording
+from starter.cli import fail, parse_recording, read_json_object, send_command, send_recording
 
 lcspr_app = typer.Typer(no_args_is_help=True, help="Record steps of the LCSPR.")
 
@@ -49,8 +49,8 @@ def start(case_ref: str, decided_on: str = typer.Option(..., help="YYYY-MM-DD"),
     commission = CommissionLcspr(decided_on=_day(decided_on, "--decided-on"),
                                  key_lines_of_enquiry=kloe or [])
 
-    send_recording(case_ref, None, "commission_lcspr", commission,
-                   f"LCSPR commissioned from {commission.decided_on}")
+    send_command(case_ref, None, "commission_lcspr", commission,
+                 f"LCSPR commissioned from {commission.decided_on}")
 
 
 @lcspr_app.command("reviewer")

@@ -19,19 +19,20 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from activities.rendering import when
-from domain.forms import FORMS, form_for, form_problems
+from domain.commands import AnswerReceipt
+from domain.forms import FORMS, form_for
 from domain.links import FormGuard, LinkClaims, LinkRejected, LinkSigner
 from domain.questions import AnswerSignal, QuestionLookup, QuestionView
 from domain.referral import ReferralInvalid
 from domain.settings import Settings
 from starter import cases, codec_server, mailbox, papers_page
+from starter.commands import CaseNotAnswering, CommandRefused, send
 from starter.connection import connect, payload_codec
 from starter.link_pages import (
     CHOICE_LABELS,
-    QUERY_TIMEOUT,
     TITLES,
     UNAVAILABLE,
     Notice,
@@ -43,10 +44,6 @@ from starter.link_pages import (
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
-# Choices that must be explained; elsewhere the rationale box is optional.
-NEEDS_RATIONALE = {"notify", "do_not_notify", "agree", "disagree", "object", "concerns",
-                   "no_further_action", "local_learning_event", "other_workstream",
-                   "single_agency_learning"}
 MAX_FIELD = 10_000
 FORGED = ("Please use the form on our page",
           "This answer did not come from the page your link opens, or that page was open too "
@@ -178,39 +175,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   for key, value in submitted.items()
                   if isinstance(value, str) and len(value) <= MAX_FIELD}
         choice = values.get("choice", "")
-        fields = {f.name: values.get(f.name, "") for f in form_for(view.kind or "", choice)}
-        problem = _form_problem(view, choice, values, fields)
-        if problem:
-            return form(request, token, claims.nonce, view, 422, problem, values)
-        client = await temporal.client()
-        handle = client.get_workflow_handle(claims.workflow_id)
+        answer = AnswerSignal(
+            nonce=claims.nonce, choice=choice, rationale=values.get("rationale", ""),
+            reference=values.get("reference") or None,
+            fields={f.name: values.get(f.name, "") for f in form_for(view.kind or "", choice)})
         try:
-            await handle.signal("answer", AnswerSignal(
-                nonce=claims.nonce, choice=choice, rationale=values.get("rationale", ""),
-                reference=values.get("reference") or None, fields=fields))
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:  # the lifecycle finished meanwhile
-                return page(request, status_notice(view.model_copy(
-                    update={"status": "closed"}), settings.profile))
+            receipt = await send((await temporal.client()).get_workflow_handle(
+                claims.workflow_id), "answer", answer, AnswerReceipt)
+        except CommandRefused as err:
+            # Answered or closed meanwhile: say so; otherwise the form again, with the reason.
+            try:
+                _, now = await lookup(token)
+            except LinkRejected as rejected:
+                return page(request, refused(rejected))
+            if now.status != "open":
+                return page(request, status_notice(now, settings.profile))
+            return form(request, token, claims.nonce, now, 422, err.reason, values)
+        except (CaseNotAnswering, RPCError):
             return page(request, Notice(503, "Please try again shortly", UNAVAILABLE,
                                         view.case_ref))
-        # Confirm only what the workflow actually recorded (another answer may have won).
-        for _ in range(50):
-            try:
-                after = await handle.query("question", QuestionLookup(nonce=claims.nonce),
-                                           result_type=QuestionView, rpc_timeout=QUERY_TIMEOUT)
-            except RPCError:
-                break  # the answer is stored with the case; the worker will record it
-            if after.status != "open":
-                mine = (after.answer is not None and after.answer.by is not None
-                        and after.answer.by.email.lower() == claims.recipient.lower()
-                        and after.answer.choice == choice)
-                if mine:
-                    return page(request, thanks(choice, view.case_ref))
-                return page(request, status_notice(after, settings.profile))
-            await asyncio.sleep(0.1)
-        return page(request, Notice(202, "Received", "Your answer has been received and will "
-                                    "be recorded shortly.", view.case_ref))
+        return page(request, thanks(receipt.answer.choice, view.case_ref))
 
     app.include_router(papers_page.router(signer, temporal.client, settings.profile, page))
     if settings.mail_capture_dir:
@@ -221,14 +205,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     return app
 
-
-def _form_problem(view: QuestionView, choice: str, values: dict[str, str],
-                  fields: dict[str, str]) -> str | None:
-    if choice not in view.choices:
-        return "Please choose one of the options."
-    if view.kind == "sin_reference":
-        return None if values.get("reference") else "Please enter the submission reference."
-    if choice in NEEDS_RATIONALE and not values.get("rationale"):
-        return "Please give your rationale."
-    problems = form_problems(view.kind or "", choice, fields)
-    return " ".join(problems) if problems else None

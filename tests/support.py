@@ -16,15 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.converter import DataConverter
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.links import LinkClaims, LinkSigner
 from starter.codec import EncryptionCodec, data_converter, parse_keys
+from starter.commands import CommandRefused, send
 from starter.mailbox import read, respond_links, text_body
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -181,3 +184,25 @@ async def pending_activities(client: Client, workflow_id: str) -> list[PendingAc
             return []
         raise
     return list(described.pending_activities)
+
+
+UPDATE_EVENTS = (EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED,
+                 EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+                 EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_REJECTED)
+
+
+async def updates_in_history(handle: WorkflowHandle[Any, Any]) -> int:
+    history = await handle.fetch_history()
+    return sum(1 for event in history.events if event.event_type in UPDATE_EVENTS)
+
+
+async def refusal(handle: WorkflowHandle[Any, Any], update: str, arg: BaseModel) -> str:
+    """Send a command the workflow must refuse; its reason, once shown that the refusal left
+    nothing in the workflow's history (a validator's refusal writes no event)."""
+    before = await updates_in_history(handle)
+    try:
+        await send(handle, update, arg)
+    except CommandRefused as refused:
+        assert await updates_in_history(handle) == before, f"{update} left an event"
+        return refused.reason
+    raise AssertionError(f"{update} was accepted")

@@ -7,8 +7,9 @@ LCSPR, or the LIG route and a local learning event, then the action plan, whose 
 the case. A learning event that finds the SIN criteria met sends the case back to the SIN
 decision.
 
-Signals: sin_decided(SinDecided) from the SIN child, commission_lcspr(CommissionLcspr),
-         mark_absent(MarkAbsent), close(CloseCase)
+Updates: commission_lcspr(CommissionLcspr), mark_absent(MarkAbsent), close(CloseCase), each
+         -> Receipt and each also a signal for the cases already running
+Signals: sin_decided(SinDecided) from the SIN child
 Queries: view() -> CaseView
 """
 
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         SinOutcome,
         lifecycle_workflow_id,
     )
+    from domain.commands import Receipt, refuse_if
     from domain.deadlines import DeadlineRequest
     from domain.lcspr import LcsprInput, LcsprResult
     from domain.lig import LIG_DECISIONS, LigInput, LigResult
@@ -261,31 +263,77 @@ class CaseWorkflow:
     def sin_decided(self, signal: SinDecided) -> None:
         self.state.sin_outcome = signal.outcome
 
-    @workflow.signal
-    def commission_lcspr(self, signal: CommissionLcspr) -> None:
-        if any(ref.name == "lcspr" for ref in self.state.lifecycles) or self.state.commission:
-            return self.state.refused.append("this case already has an LCSPR")
-        if self.state.active or self.state.closed_reason is not None:
-            return self.state.refused.append(
-                f"an LCSPR can be commissioned only when no lifecycle is running and the case "
-                f"is open (stage: {self.state.stage}; running: "
-                f"{', '.join(self.state.active) or 'none'})")
-        if signal.decided_on > workflow.now().date():
-            return self.state.refused.append(f"decided_on: {signal.decided_on} is in the future")
-        self.state.commission = signal
+    @workflow.update
+    def commission_lcspr(self, commission: CommissionLcspr) -> Receipt:
+        self.state.commission = commission
+        return self.receipt(f"LCSPR commissioned (decided on {commission.decided_on})")
 
-    @workflow.signal
-    def mark_absent(self, signal: MarkAbsent) -> None:
+    @commission_lcspr.validator
+    def validate_commission_lcspr(self, commission: CommissionLcspr) -> None:
+        refuse_if(self.commission_problem(commission))
+
+    def commission_problem(self, commission: CommissionLcspr) -> str | None:
+        if any(ref.name == "lcspr" for ref in self.state.lifecycles) or self.state.commission:
+            return "this case already has an LCSPR"
+        if self.state.active or self.state.closed_reason is not None:
+            return (f"an LCSPR can be commissioned only when no lifecycle is running and the "
+                    f"case is open (stage: {self.state.stage}; running: "
+                    f"{', '.join(self.state.active) or 'none'})")
+        if commission.decided_on > workflow.now().date():
+            return f"decided_on: {commission.decided_on} is in the future"
+        return None
+
+    @workflow.update
+    def mark_absent(self, absence: MarkAbsent) -> Receipt:
         """Kept for the lifecycles the case starts from now on (`case absent` tells the
         running ones itself), so an absence is recorded once for the whole case."""
+        others = [role for role in self.state.absent if role != absence.role]
+        self.state.absent = [*others, absence.role] if absence.absent else others
+        return self.receipt(f"{absence.role} {'absent' if absence.absent else 'back'}")
+
+    @mark_absent.validator
+    def validate_mark_absent(self, absence: MarkAbsent) -> None:
+        roles = self.input.profile.roles
+        refuse_if(None if absence.role in roles else
+                  f"unknown role '{absence.role}'; roles are: {', '.join(roles)}")
+        refuse_if("the case is closed" if self.state.stage == "closed" else None)
+
+    @workflow.update
+    def close(self, closing: CloseCase) -> Receipt:
+        if self.state.closed_reason is None:
+            self.state.closed_reason = closing.reason
+        return self.receipt("closed")
+
+    @close.validator
+    def validate_close(self, closing: CloseCase) -> None:
+        refuse_if(self.close_problem())
+
+    def close_problem(self) -> str | None:
+        if self.state.active:
+            return f"the case cannot close while {', '.join(self.state.active)} is running"
+        return None
+
+    def receipt(self, recorded: str) -> Receipt:
+        return Receipt(lifecycle="case", recorded=recorded)
+
+    # Kept for running cases: the signals these commands were before they answered back.
+    @workflow.signal(name="commission_lcspr")
+    def commission_lcspr_signal(self, signal: CommissionLcspr) -> None:
+        problem = self.commission_problem(signal)
+        if problem:
+            return self.state.refused.append(problem)
+        self.state.commission = signal
+
+    @workflow.signal(name="mark_absent")
+    def mark_absent_signal(self, signal: MarkAbsent) -> None:
         others = [role for role in self.state.absent if role != signal.role]
         self.state.absent = [*others, signal.role] if signal.absent else others
 
-    @workflow.signal
-    def close(self, signal: CloseCase) -> None:
-        if self.state.active:
-            return self.state.refused.append(
-                f"the case cannot close while {', '.join(self.state.active)} is running")
+    @workflow.signal(name="close")
+    def close_signal(self, signal: CloseCase) -> None:
+        problem = self.close_problem()
+        if problem:
+            return self.state.refused.append(problem)
         if self.state.closed_reason is None:
             self.state.closed_reason = signal.reason
 

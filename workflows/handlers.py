@@ -94,8 +94,7 @@ class LifecycleHandlers(Generic[S]):
         if live_links(questions, request.role):
             return
         awaited = sorted({link.recipient.role for _, link in live_links(questions)})
-        refuse_if(f"no open question in the {self.life.name} awaits "
-                  f"{request.role or 'anyone'}"
+        refuse_if(f"no open question awaits {request.role or 'anyone'} in the {self.life.name}"
                   + (f"; its open questions await: {', '.join(awaited)}" if awaited else ""))
 
     def receipt(self, recorded: str, *keys: str, since: int | None = None) -> Receipt:

@@ -281,3 +281,40 @@ def test_book_round_trips_through_json() -> None:
     copy = QuestionBook.model_validate_json(book.model_dump_json())
     assert copy == book
     assert copy.link_status("n-1") == "answered" and len(copy.rejected) == 1
+
+
+# --- the rules an answer posted through a link must meet (the answer update's validator) ------
+
+
+@pytest.mark.parametrize(("posted", "problem"), [
+    (answer("n-1", "maybe", "why"), "Please choose one of the options."),
+    (answer("n-1", "disagree", "  "), "Please give your rationale."),
+    (answer("n-9", "agree", "ok"), "This question is no longer open to this link (it is unknown)."),
+    (answer("n-1", "agree", "ok"), None),
+])
+def test_answer_problem_names_what_is_wrong(posted: AnswerSignal, problem: str | None) -> None:
+    assert book_with().answer_problem(posted) == problem
+
+
+def test_answer_problem_for_a_reference_and_a_form() -> None:
+    book = book_with(question("sin_reference", "sin_reference"),
+                     question("scoping:health", "scoping_return",
+                              links=[Link(nonce="s-1", recipient=ICB)], roles=["agency:health"]))
+    assert book.answer_problem(answer("n-1", "submitted", reference=" ")) == \
+        "Please enter the submission reference."
+    assert book.answer_problem(answer("n-1", "submitted", reference="SIN-1")) is None
+    problem = book.answer_problem(answer("s-1", "returned", fields={"completer": "Jo"}))
+    assert problem is not None and "please complete this" in problem
+    assert "Your name" not in problem  # the completer was given
+    assert book.answer_problem(answer("s-1", "not_known")) is None  # no form for "not known"
+
+
+def test_answer_problem_once_answered_or_superseded() -> None:
+    book = book_with()
+    book.supersede_role("police")
+    assert book.answer_problem(answer("n-1", "agree", "ok")) == \
+        "This question is no longer open to this link (it is superseded)."
+    book = book_with()
+    book.accept(answer("n-1", "agree", "ok"), AT)
+    assert book.answer_problem(answer("n-2", "agree", "ok")) == \
+        "This question is no longer open to this link (it is answered)."

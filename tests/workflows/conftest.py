@@ -32,11 +32,13 @@ from domain.case import (
     case_workflow_id,
     lifecycle_workflow_id,
 )
+from domain.commands import AnswerReceipt
 from domain.profile import BUNDLED_PROFILES
 from domain.questions import AnswerSignal
 from domain.rapid_review import RrResult
 from domain.settings import Settings
 from starter import cases
+from starter.commands import send
 from starter.connection import ensure_search_attributes
 from starter.devstack import free_port
 from starter.mailcapture import CaptureHandler
@@ -50,6 +52,7 @@ from tests.support import (
     eventually,
     pending_activities,
     referral_data,
+    refusal,
 )
 from worker import build_worker
 from workflows.case import CaseWorkflow
@@ -165,12 +168,20 @@ class Harness:
         """Answer the way the web app does: the nonce comes from the link in the email."""
         await self.answer_with_fields(mail, choice, {}, rationale, reference)
 
+    async def refused_answer(self, mail: Mail, choice: str, rationale: str = "because",
+                             fields: dict[str, str] | None = None) -> str:
+        """An answer the workflow must refuse: its reason (nothing is written to history)."""
+        claims = claims_of(mail.links[0])
+        return await refusal(self.client.get_workflow_handle(claims.workflow_id), "answer",
+                             AnswerSignal(nonce=claims.nonce, choice=choice,
+                                          rationale=rationale, fields=fields or {}))
+
     async def answer_with_fields(self, mail: Mail, choice: str, fields: dict[str, str],
                                  rationale: str = "", reference: str | None = None) -> None:
         claims = claims_of(mail.links[0])
-        await self.client.get_workflow_handle(claims.workflow_id).signal(
-            "answer", AnswerSignal(nonce=claims.nonce, choice=choice, rationale=rationale,
-                                   reference=reference, fields=fields))
+        await send(self.client.get_workflow_handle(claims.workflow_id), "answer",
+                   AnswerSignal(nonce=claims.nonce, choice=choice, rationale=rationale,
+                                reference=reference, fields=fields), AnswerReceipt)
 
     async def step(self, case_ref: str, step: str) -> None:
         await eventually(lambda: self.sin_view(case_ref), lambda v: v.step == step,
@@ -181,12 +192,11 @@ class Harness:
                                 what=f"case stage '{stage}'")
 
     async def mark_absent(self, case_ref: str, role: str) -> None:
-        await self.sin(case_ref).signal("mark_absent", MarkAbsent(role=role))
+        await send(self.sin(case_ref), "mark_absent", MarkAbsent(role=role))
 
     async def record_meeting(self, case_ref: str, outcome: str, rationale: str) -> None:
-        await self.sin(case_ref).signal("record_meeting",
-                                        MeetingOutcome(outcome=outcome,  # type: ignore[arg-type]
-                                                       rationale=rationale))
+        await send(self.sin(case_ref), "record_meeting",
+                   MeetingOutcome(outcome=outcome, rationale=rationale))  # type: ignore[arg-type]
 
     async def today(self) -> date:
         """Today in London on the test server's clock (which skipping moves on)."""

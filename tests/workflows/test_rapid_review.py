@@ -1,15 +1,17 @@
 """Rapid review (SPEC §5) on the time-skipping server: agencies and partners answer through
-their emailed links; the operator records the meeting through signals (as the CLI does)."""
+their emailed links; the operator records the meeting through updates (as the CLI does)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
+from domain.calendar import LONDON
 from domain.case import MarkAbsent
 from domain.papers import PapersLookup, PapersView
 from domain.rapid_review import MeetingPlan, NotHeld, PanelReply, RapidReviewOutcome
-from tests.support import PERSONAL, Mail, claims_of, eventually
+from starter.commands import send
+from tests.support import PERSONAL, Mail, claims_of, eventually, refusal
 from tests.workflows.conftest import Harness
 
 AGENCIES = ("childrens_social_care", "police", "health", "education")
@@ -60,6 +62,14 @@ async def ratify_all(h: Harness, case_ref: str, count: int = 1) -> None:
         await h.answer(requests[-1], "ratify", "ratified")
 
 
+async def meeting_day(h: Harness, window: Any) -> date:
+    """A meeting is recorded once it has been held: move the clock to the window's first day."""
+    noon = datetime.combine(window.opens, time(12), tzinfo=LONDON)
+    if noon > await h.env.get_current_time():
+        await h.skip_past(noon)
+    return window.opens  # type: ignore[no-any-return]
+
+
 async def meeting_stage(h: Harness) -> tuple[str, Any]:
     case_ref = await h.start()
     await h.notify(case_ref)
@@ -86,14 +96,14 @@ async def test_on_time_returns_quorate_meeting_ratified_and_submitted(wm_harness
     assert not h.mail.find("rr_scoping_reminder")
 
     window = deadline(view, "rr.meeting_window")
-    await h.rr(case_ref).signal("set_meeting", MeetingPlan(on=window.opens))
+    await send(h.rr(case_ref), "set_meeting", MeetingPlan(on=window.opens))
     # One each: the LIG chair, Service Director, police and ICB representatives (each also
     # an agency's), the CSC and education representatives, and the team's copy.
     invitations = await h.mail.wait_for("rr_meeting_invitation", count=7, case_ref=case_ref)
     assert len({m.to for m in invitations}) == 7
     assert {h.email("police"), h.email("team")} <= {m.to for m in invitations}
     assert all("the papers below are complete" in m.text for m in invitations)
-    await h.rr(case_ref).signal("record_outcome", record(window.opens))
+    await send(h.rr(case_ref), "record_outcome", record(await meeting_day(h, window)))
     await ratify_all(h, case_ref)
     (endorse,) = await h.mail.wait_for("rr_endorsement_request",
                                        h.email("independent_scrutineer"), case_ref=case_ref)
@@ -119,7 +129,7 @@ async def test_on_time_returns_quorate_meeting_ratified_and_submitted(wm_harness
     assert {h.email("independent_scrutineer"), "priya.referrer@example.org"} <= local
     assert h.settings.profile.agencies["education"].safeguarding_lead.email in local
 
-    await h.rr(case_ref).signal("record_panel_reply", PanelReply(reply="content"))
+    await send(h.rr(case_ref), "record_panel_reply", PanelReply(reply="content"))
     result = await h.rr(case_ref).result()
     assert result.held and result.recommendation == "b" and result.panel_reply == "content"
     case = await h.stage(case_ref, "lcspr")  # (b): the LCSPR starts, from the meeting date
@@ -152,7 +162,7 @@ async def test_late_agency_is_reminded_and_escalated_and_the_review_completes(
                             lambda v: deadline(v, "rr.scoping_returns.education").completed_at,
                             what="the late return")
     window = deadline(view, "rr.meeting_window")
-    await h.rr(case_ref).signal("record_outcome", record(window.opens))
+    await send(h.rr(case_ref), "record_outcome", record(await meeting_day(h, window)))
     await ratify_all(h, case_ref)
     await h.rr_step(case_ref, "awaiting the Panel's reply")
 
@@ -163,16 +173,15 @@ async def test_meeting_outside_the_window_and_inquorate_meeting_are_refused(
     case_ref, view = await meeting_stage(h)
     window = deadline(view, "rr.meeting_window")
     too_late = date.fromordinal(window.due.toordinal() + 7)
-    await h.rr(case_ref).signal("set_meeting", MeetingPlan(on=too_late))
+    assert "outside that window" in await refusal(h.rr(case_ref), "set_meeting",
+                                                  MeetingPlan(on=too_late))
     inquorate = record(window.opens, participants=[
         {"name": "Lee Representative", "agency": "childrens_social_care"},
         {"name": "Jo Nurse", "agency": "health"}],
         absences={"police": "unavailable", "education": "not invited"})
-    await h.rr(case_ref).signal("record_outcome", inquorate)
-    view = await eventually(lambda: h.rr_view(case_ref), lambda v: len(v.refused) == 2,
-                            what="two refusals")
-    assert "outside that window" in view.refused[0]
-    assert "not quorate" in view.refused[1] and "police" in view.refused[1]
+    reason = await refusal(h.rr(case_ref), "record_outcome", inquorate)
+    assert "not quorate" in reason and "police" in reason
+    view = await h.rr_view(case_ref)
     assert view.step == "meeting"
     assert not h.mail.find("rr_meeting_invitation", case_ref=case_ref)
     assert not h.mail.find("rr_ratification_request", case_ref=case_ref)
@@ -183,7 +192,7 @@ async def test_objection_goes_back_to_the_lig_chair_and_a_revised_record_is_rati
     h = wm_harness
     case_ref, view = await meeting_stage(h)
     window = deadline(view, "rr.meeting_window")
-    await h.rr(case_ref).signal("record_outcome", record(window.opens))
+    await send(h.rr(case_ref), "record_outcome", record(await meeting_day(h, window)))
     police = (await h.mail.wait_for("rr_ratification_request",
                                     h.email("police_decision_maker")))[0]
     await h.answer(police, "object", "the lines of enquiry omit the police contact in May")
@@ -197,7 +206,7 @@ async def test_objection_goes_back_to_the_lig_chair_and_a_revised_record_is_rati
 
     revised = record(window.opens, key_lines_of_enquiry=["Police contact in May",
                                                          "Information sharing"])
-    await h.rr(case_ref).signal("record_outcome", revised)
+    await send(h.rr(case_ref), "record_outcome", revised)
     await ratify_all(h, case_ref, count=2)
     view = await h.rr_step(case_ref, "awaiting the Panel's reply")
     choices = [d.choice for d in view.decisions if d.kind == "ratification"]
@@ -207,8 +216,8 @@ async def test_objection_goes_back_to_the_lig_chair_and_a_revised_record_is_rati
 async def test_submission_deadline_missed_is_escalated(wm_harness: Harness) -> None:
     h = wm_harness
     case_ref, view = await meeting_stage(h)
-    await h.rr(case_ref).signal("record_outcome",
-                                record(deadline(view, "rr.meeting_window").opens))
+    await send(h.rr(case_ref), "record_outcome",
+                                record(await meeting_day(h, deadline(view, "rr.meeting_window"))))
     await h.rr_step(case_ref, "ratification")
     await h.skip(days=30)  # nobody ratifies
     await h.mail.wait_for("step_overdue", count=4, case_ref=case_ref)
@@ -228,7 +237,7 @@ async def test_submission_deadline_missed_is_escalated(wm_harness: Harness) -> N
 async def test_no_rapid_review_path(wm_harness: Harness) -> None:
     h = wm_harness
     case_ref, _ = await meeting_stage(h)
-    await h.rr(case_ref).signal("record_not_held", NotHeld(
+    await send(h.rr(case_ref), "record_not_held", NotHeld(
         rationale="Zephyrine's case is already subject to a joint review; agreed by partners."))
     result = await h.rr(case_ref).result()
     assert not result.held
@@ -266,9 +275,9 @@ async def test_meeting_papers_show_every_return_to_those_invited(wm_harness: Har
     complete; the papers show every field of each return, and nothing changes by reading."""
     h = wm_harness
     case_ref, view = await meeting_stage(h)
-    await h.rr(case_ref).signal("mark_absent", MarkAbsent(role="police"))
+    await send(h.rr(case_ref), "mark_absent", MarkAbsent(role="police"))
     window = deadline(view, "rr.meeting_window")
-    await h.rr(case_ref).signal("set_meeting", MeetingPlan(on=window.opens, place="Online"))
+    await send(h.rr(case_ref), "set_meeting", MeetingPlan(on=window.opens, place="Online"))
     invitations = await h.mail.wait_for("rr_meeting_invitation", count=7, case_ref=case_ref)
     invited = {m.to: m for m in invitations}
     assert h.email("police") not in invited
@@ -322,7 +331,7 @@ async def test_an_absence_recorded_on_the_case_carries_into_the_rapid_review(
         await h.answer(request, "agree", "agreed")
     view = await h.rr_step(case_ref, "meeting")
     assert view.absent_roles == ["police"]
-    await h.rr(case_ref).signal("set_meeting",
+    await send(h.rr(case_ref), "set_meeting",
                                 MeetingPlan(on=deadline(view, "rr.meeting_window").opens))
     invitations = await h.mail.wait_for("rr_meeting_invitation", count=7, case_ref=case_ref)
     assert deputy in {m.to for m in invitations}

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from domain.calendar import london_today
 from domain.case import ResendLinks
+from starter.commands import send
 from tests.support import PERSONAL, claims_of, eventually
 from tests.workflows.conftest import Harness
 
@@ -52,8 +53,8 @@ async def test_unanimous_notify(harness: Harness) -> None:
         assert deadline(view, key)["state"] == "met", key
     assert deadline(view, "sin.notification")["state"] == "pending"
 
-    # A second answer on a used link changes nothing.
-    await h.answer(police, "disagree", "changed my mind")
+    # A second answer on a used link is refused, and changes nothing.
+    assert "it is answered" in await h.refused_answer(police, "disagree", "changed my mind")
     # The LA records the DfE submission reference through its link.
     (ref_request,) = await h.mail.wait_for("sin_reference_request",
                                            PROFILE_EMAILS["la_service_director"])
@@ -215,7 +216,7 @@ async def test_absent_service_director_is_replaced_by_deputy(harness: Harness) -
     assert "deputy for the Service Director" in deputy.text
 
     # The absent holder's link no longer works; the deputy's does.
-    await h.answer(primary, "do_not_notify", "should be ignored")
+    assert "superseded" in await h.refused_answer(primary, "do_not_notify", "too late")
     await h.answer(deputy, "notify", "deputy's view")
     await h.step(case_ref, "partner responses")
     sin = await h.sin_view(case_ref)
@@ -232,7 +233,7 @@ async def test_team_sends_links_again_signed_afresh(harness: Harness) -> None:
     case_ref = await h.start()
     (first,) = await h.mail.wait_for("sin_initial_view_request", PROFILE_EMAILS["lig_chair"])
     for _ in range(2):  # each request is an email of its own, not taken for a repeat
-        await h.sin(case_ref).signal("resend_links", ResendLinks(role="lig_chair"))
+        await send(h.sin(case_ref), "resend_links", ResendLinks(role="lig_chair"))
     sent = await h.mail.wait_for("sin_initial_view_request", PROFILE_EMAILS["lig_chair"], count=3)
     again = [mail for mail in sent if mail.raw != first.raw]
     assert len(again) == 2 and len({mail.raw for mail in again}) == 2
@@ -248,7 +249,7 @@ async def test_team_sends_links_again_signed_afresh(harness: Harness) -> None:
     await h.answer(again[-1], "notify", "criteria met")  # the fresh link answers the question
     for role in ("police", "icb"):  # both asked before the team asks again
         await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS[role])
-    await h.sin(case_ref).signal("resend_links", ResendLinks())  # everyone still awaited
+    await send(h.sin(case_ref), "resend_links", ResendLinks())  # everyone still awaited
     for role in ("police", "icb"):
         requests = await h.mail.wait_for("sin_partner_response_request", PROFILE_EMAILS[role],
                                          count=2)
