@@ -205,6 +205,19 @@ async def test_expired_link_is_sent_again_from_the_cli(stack: Stack, tmp_path: P
     stack.cli("case", "absent", case_ref, "police", "--back")
     assert stack.show(case_ref)["absent_roles"] == []
 
+    # Commands the case does not take now: each exits 2 with the case's own reason.
+    for command, reason in (
+            (("sin", "meeting", case_ref, "--outcome", "notify", "--rationale", "agreed"),
+             "no resolution meeting is pending (step: partner responses)"),
+            (("sin", "reference", case_ref, "SIN-1"), "no submission reference is awaited"),
+            (("case", "close", case_ref, "--reason", "done"),
+             "the case cannot close while sin-decision is running"),
+            (("case", "absent", case_ref, "plumber"), "unknown role 'plumber'")):
+        refused = stack.cli(*command, check=False)
+        assert refused.returncode == 2, refused
+        assert f"{case_ref}: refused: " in refused.stderr and reason in refused.stderr
+    assert not [d for d in stack.show(case_ref)["decisions"] if d["kind"] != "initial_view"]
+
 
 async def test_bad_referral_is_refused_and_starts_nothing(stack: Stack, tmp_path: Path) -> None:
     before = json.loads(stack.cli("case", "list", "--json").stdout)
