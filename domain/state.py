@@ -59,6 +59,7 @@ class LoopState(LifecycleState):
     started: bool = False
     runs: int = 1
     effects: list[Effect] = Field(default_factory=list)
+    performed: int = 0  # effects performed so far: a command waits for its own to be done
     reminded: list[str] = Field(default_factory=list)
     escalated: list[str] = Field(default_factory=list)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from domain.action_plan import ActionUpdate, AgreePlan, NewAction, NewRecommendation
-from starter.cli import parse_recording, send_recording
+from starter.cli import parse_recording, send_command
 
 action_plan_app = typer.Typer(no_args_is_help=True,
                               help="Record an action plan and its progress.")
@@ -16,7 +16,7 @@ LIFECYCLE = "action-plan"
 def recommendation(case_ref: str, text: str = typer.Option(..., help="SMART, without "
                                                                      "names")) -> None:
     """Add a recommendation (numbered R1, R2, ... in order)."""
-    send_recording(case_ref, LIFECYCLE, "add_recommendation",
+    send_command(case_ref, LIFECYCLE, "add_recommendation",
                    parse_recording(NewRecommendation, text=text), "recommendation added")
 
 
@@ -26,7 +26,7 @@ def action(case_ref: str, recommendation: int = typer.Option(..., help="its numb
            owner_email: str = typer.Option(...), owner_agency: str = typer.Option(""),
            target: str = typer.Option(..., help="target date YYYY-MM-DD")) -> None:
     """Add an action: its owner is reminded before the target date, and the LIG told if late."""
-    send_recording(case_ref, LIFECYCLE, "add_action",
+    send_command(case_ref, LIFECYCLE, "add_action",
                    parse_recording(NewAction, recommendation=recommendation,
                                    description=description, owner_name=owner_name,
                                    owner_email=owner_email, owner_agency=owner_agency,
@@ -42,7 +42,7 @@ def update(case_ref: str, action: int = typer.Option(..., help="the action's num
            implemented: bool = typer.Option(False, "--implemented"),
            new_target: str | None = typer.Option(None, help="a revised target date")) -> None:
     """Record progress on an action; --implemented (with --evidence) completes it."""
-    send_recording(case_ref, LIFECYCLE, "update_action",
+    send_command(case_ref, LIFECYCLE, "update_action",
                    parse_recording(ActionUpdate, action=action, progress=progress, rag=rag,
                                    evidence_of_impact=evidence, implemented=implemented,
                                    new_target_date=new_target),
@@ -53,5 +53,5 @@ def update(case_ref: str, action: int = typer.Option(..., help="the action's num
 def agree(case_ref: str, agreed_by: str = typer.Option(..., help="e.g. 'Executive, "
                                                                  "12 May'")) -> None:
     """The plan is complete and agreed: it concludes once every action is implemented."""
-    send_recording(case_ref, LIFECYCLE, "agree_plan",
+    send_command(case_ref, LIFECYCLE, "agree_plan",
                    parse_recording(AgreePlan, agreed_by=agreed_by), "action plan agreed")

@@ -289,27 +289,6 @@ def echo_sent(receipts: list[Receipt]) -> None:
                        f"({message.template})")
 
 
-def send_recording(case_ref: str, lifecycle: str | None, signal: str, arg: object,
-                   done: str) -> None:
-    """Signal a lifecycle (or, with None, the case), then read its refusals: a query sees
-    every signal sent before it, so a refused recording comes back here as a clear message."""
-    async def refused(client: Client) -> tuple[str, list[str]]:
-        if lifecycle is None:
-            return case_workflow_id(case_ref), (await cases.case_only(client, case_ref)).refused
-        view = await require_lifecycle(client, case_ref, lifecycle)
-        return view.workflow_id, view.refused
-
-    async def go(settings: Settings, client: Client) -> None:
-        workflow_id, before = await refused(client)
-        await client.get_workflow_handle(workflow_id).signal(signal, arg)
-        _, after = await refused(client)
-        if len(after) > len(before):
-            fail(f"{case_ref}: refused: {after[-1]}")
-
-    run(go)
-    typer.echo(f"{case_ref}: {done}")
-
-
 @app.command("deadlines")
 def deadlines(aware_on: str = typer.Option(..., help="the day the LA became aware, "
                                                      "YYYY-MM-DD"),

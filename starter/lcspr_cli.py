@@ -1,5 +1,6 @@
-"""Operator commands for the LCSPR. Each sends one recording to the review; the workflow
-checks it against where the review is, and a refusal comes back here as a clear message."""
+"""Operator commands for the LCSPR. Each sends one recording to the review as an update; the
+workflow checks it against where the review is (the 7-working-day rule for publication
+included), and a refusal comes back here with its reason."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 import typer
 from pydantic import BaseModel
 
-from domain.calendar import add_working_days, london_today
 from domain.case import CommissionLcspr
 from domain.lcspr import (
     ExecutiveApproval,
@@ -24,13 +24,13 @@ from domain.lcspr import (
     TermsOfReference,
     Workshop,
 )
-from starter.cli import fail, parse_recording, read_json_object, send_command, send_recording
+from starter.cli import fail, parse_recording, read_json_object, send_command
 
 lcspr_app = typer.Typer(no_args_is_help=True, help="Record steps of the LCSPR.")
 
 
 def _send(case_ref: str, signal: str, arg: BaseModel, done: str) -> None:
-    send_recording(case_ref, "lcspr", signal, arg, done)
+    send_command(case_ref, "lcspr", signal, arg, done)
 
 
 def _day(value: str, option: str) -> date:
@@ -137,10 +137,6 @@ def plan_publication(case_ref: str, on: str = typer.Option(...),
                      report_url: str = typer.Option(...)) -> None:
     """Plan the publication date; the full report goes to the Panel, DfE and Ofsted now."""
     day = _day(on, "--on")
-    notice_by = add_working_days(day, -7)
-    if notice_by < london_today():
-        fail(f"{case_ref}: publication on {day} is too close: the full report must reach the "
-             f"Panel, DfE and Ofsted by {notice_by} (7 working days before)")
     _send(case_ref, "plan_publication",
           parse_recording(PublicationPlan, on=day, report_url=report_url),
           f"publication planned for {day}; full report sent to the Panel, DfE and Ofsted")

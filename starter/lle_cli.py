@@ -16,7 +16,7 @@ from domain.lle import (
     ReportReady,
     SinInformation,
 )
-from starter.cli import parse_recording, send_recording
+from starter.cli import parse_recording, send_command
 
 lle_app = typer.Typer(no_args_is_help=True, help="Record steps of a local learning event.")
 LIFECYCLE = "local-learning-event"
@@ -34,7 +34,7 @@ def terms(case_ref: str,
           information_due: str = typer.Option(..., help="YYYY-MM-DD"),
           criminal_proceedings: bool = typer.Option(False, "--criminal-proceedings")) -> None:
     """Record the terms of reference: agencies are then asked for their information."""
-    send_recording(case_ref, LIFECYCLE, "record_terms",
+    send_command(case_ref, LIFECYCLE, "record_terms",
                    parse_recording(LleTerms, co_leads=co_lead, methodology=methodology,
                                    key_lines_of_enquiry=kloe, agencies=agency,
                                    information_due=information_due,
@@ -46,7 +46,7 @@ def terms(case_ref: str,
 def workshop(case_ref: str, on: str = typer.Option(..., help="YYYY-MM-DD"),
              place: str = typer.Option(...)) -> None:
     """Set the practitioner workshop and invite the agencies' practitioners."""
-    send_recording(case_ref, LIFECYCLE, "schedule_workshop",
+    send_command(case_ref, LIFECYCLE, "schedule_workshop",
                    parse_recording(LleWorkshop, on=on, place=place),
                    f"workshop on {on}: invitations sent")
 
@@ -56,7 +56,7 @@ def family(case_ref: str, sought: bool = typer.Option(..., "--sought/--not-sough
            rationale: str = typer.Option(...),
            police_consulted: bool = typer.Option(False, "--police-consulted")) -> None:
     """Record the LIG's decision on the child's and family's contribution."""
-    send_recording(case_ref, LIFECYCLE, "record_family",
+    send_command(case_ref, LIFECYCLE, "record_family",
                    parse_recording(FamilyContribution, sought=sought, rationale=rationale,
                                    police_consulted=police_consulted),
                    "family contribution decision recorded")
@@ -65,7 +65,7 @@ def family(case_ref: str, sought: bool = typer.Option(..., "--sought/--not-sough
 @lle_app.command("report")
 def report(case_ref: str, summary: str = typer.Option(..., help="findings, without names")) -> None:
     """The final report is ready for approval: the LIG is asked to quality-assure it."""
-    send_recording(case_ref, LIFECYCLE, "record_report",
+    send_command(case_ref, LIFECYCLE, "record_report",
                    parse_recording(ReportReady, summary=summary),
                    "report recorded as ready; LIG quality assurance requested")
 
@@ -74,7 +74,7 @@ def report(case_ref: str, summary: str = typer.Option(..., help="findings, witho
 def qa(case_ref: str, outcome: str = typer.Option(..., help="assured | changes_required"),
        comments: str = typer.Option("")) -> None:
     """Record the LIG's quality assurance of the report."""
-    send_recording(case_ref, LIFECYCLE, "record_qa",
+    send_command(case_ref, LIFECYCLE, "record_qa",
                    parse_recording(LleQualityAssurance, outcome=outcome, comments=comments),
                    f"quality assurance recorded: {outcome}")
 
@@ -83,7 +83,7 @@ def qa(case_ref: str, outcome: str = typer.Option(..., help="assured | changes_r
 def executive(case_ref: str, approved: bool = typer.Option(..., "--approved/--not-approved"),
               notes: str = typer.Option("")) -> None:
     """Record the Executive's decision on the report."""
-    send_recording(case_ref, LIFECYCLE, "record_executive",
+    send_command(case_ref, LIFECYCLE, "record_executive",
                    parse_recording(LleExecutive, approved=approved, notes=notes),
                    "Executive decision recorded")
 
@@ -94,7 +94,7 @@ def disseminated(case_ref: str,
                                                             "(repeatable)"),
                  notes: str = typer.Option("")) -> None:
     """Record how the learning was disseminated; the action plan follows."""
-    send_recording(case_ref, LIFECYCLE, "record_dissemination",
+    send_command(case_ref, LIFECYCLE, "record_dissemination",
                    parse_recording(Dissemination, methods=method, notes=notes),
                    "dissemination recorded; the action plan starts")
 
@@ -104,7 +104,7 @@ def sin_information(case_ref: str, details: str = typer.Option(...),
                     learned_on: str | None = typer.Option(None, help="YYYY-MM-DD (default "
                                                                      "today)")) -> None:
     """New information suggests the SIN criteria are met: back to the SIN decision."""
-    send_recording(case_ref, LIFECYCLE, "sin_information",
+    send_command(case_ref, LIFECYCLE, "sin_information",
                    parse_recording(SinInformation, details=details,
                                    learned_on=learned_on or london_today().isoformat()),
                    "new information recorded; the SIN decision starts")

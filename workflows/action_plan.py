@@ -7,9 +7,10 @@ partnership team every few weeks. Once the plan is agreed and every action is im
 review or event is formally concluded. Plans run for years, so the workflow continues as new
 after a quiet spell and carries its state.
 
-Signals: add_recommendation(NewRecommendation), add_action(NewAction),
-         update_action(ActionUpdate), agree_plan(AgreePlan)
-Updates: every lifecycle's answer, mark_absent and resend_links (workflows/handlers.py)
+Updates: add_recommendation(NewRecommendation), add_action(NewAction),
+         update_action(ActionUpdate), agree_plan(AgreePlan), each -> Receipt, and every
+         lifecycle's answer, mark_absent and resend_links (workflows/handlers.py); each also a
+         signal for the cases already running
 Queries: view() -> LifecycleView (with the plan), plan() -> ActionPlanView,
          question(QuestionLookup) -> QuestionView
 """
@@ -35,13 +36,14 @@ with workflow.unsafe.imports_passed_through():
         Recommendation,
     )
     from domain.case import LifecycleView
+    from domain.commands import Receipt, refuse_if
     from domain.deadlines import DeadlineRequest
     from domain.lcspr import Effect
     from domain.people import Recipient
     from domain.state import ActionPlanState
 
 from workflows.event_loop import EventLoop
-from workflows.handlers import LoopSignals
+from workflows.handlers import LoopSignals, Recording
 from workflows.lifecycle import Lifecycle
 
 
@@ -64,9 +66,7 @@ class ActionPlanWorkflow(LoopSignals[ActionPlanState]):
             state.started = True
             state.next_summary_at = workflow.now() + timedelta(days=input.summary_every_days)
         while state.plan.concluded_at is None:
-            while state.effects:
-                effect = state.effects.pop(0)
-                await getattr(self, f"do_{effect.name}")(effect)
+            await self.loop.perform_effects(self)
             if self.complete() and state.plan.concluded_at is None:
                 await self.conclude()
                 break
@@ -179,46 +179,49 @@ class ActionPlanWorkflow(LoopSignals[ActionPlanState]):
             self.life.complete(action.key, at=action.implemented_at,
                                note="implemented with evidence of impact")
 
-    # --- recordings ---------------------------------------------------------------------------
-    def refuse(self, why: str) -> None:
-        self.state.refused.append(why)
+    # --- recordings: what stops each, and what each does -----------------------------------
+    def add_recommendation_problem(self, new: NewRecommendation) -> str | None:
+        return "the plan is concluded" if self.state.plan.concluded_at else None
 
-    @workflow.signal
-    def add_recommendation(self, new: NewRecommendation) -> None:
-        if self.state.plan.concluded_at:
-            return self.refuse("the plan is concluded")
+    def apply_add_recommendation(self, new: NewRecommendation) -> str:
         n = len(self.state.plan.recommendations) + 1
         self.state.plan.recommendations.append(Recommendation(n=n, text=new.text))
         self.life.record("recommendation", f"R{n}", "partnership team", new.text)
+        return f"recommendation R{n}"
 
-    @workflow.signal
-    def add_action(self, new: NewAction) -> None:
+    def add_action_problem(self, new: NewAction) -> str | None:
         plan = self.state.plan
         if plan.concluded_at:
-            return self.refuse("the plan is concluded")
+            return "the plan is concluded"
         if new.recommendation > len(plan.recommendations):
-            return self.refuse(f"recommendation: there is no R{new.recommendation} "
-                               f"({len(plan.recommendations)} recorded)")
+            return (f"recommendation: there is no R{new.recommendation} "
+                    f"({len(plan.recommendations)} recorded)")
         if new.target_date < workflow.now().date():
-            return self.refuse(f"target_date: {new.target_date} is in the past")
+            return f"target_date: {new.target_date} is in the past"
+        return None
+
+    def apply_add_action(self, new: NewAction) -> str:
+        plan = self.state.plan
         n = len(plan.actions) + 1
         plan.actions.append(Action(n=n, **new.model_dump()))
         self.life.record("action", f"action {n}", "partnership team",
                          f"R{new.recommendation}: {new.description} (owner {new.owner_name}, "
                          f"target {new.target_date})")
         self.loop.effect("plan_action", n=n)
+        return f"action {n}, due {new.target_date}"
 
-    @workflow.signal
-    def update_action(self, update: ActionUpdate) -> None:
+    def update_action_problem(self, update: ActionUpdate) -> str | None:
         plan = self.state.plan
         if not 1 <= update.action <= len(plan.actions):
-            return self.refuse(f"action: there is no action {update.action} "
-                               f"({len(plan.actions)} recorded)")
-        action = self.action(update.action)
-        if action.implemented_at:
-            return self.refuse(f"action {action.n} is already implemented")
+            return f"action: there is no action {update.action} ({len(plan.actions)} recorded)"
+        if self.action(update.action).implemented_at:
+            return f"action {update.action} is already implemented"
         if update.new_target_date and update.new_target_date < workflow.now().date():
-            return self.refuse(f"new_target_date: {update.new_target_date} is in the past")
+            return f"new_target_date: {update.new_target_date} is in the past"
+        return None
+
+    def apply_update_action(self, update: ActionUpdate) -> str:
+        action = self.action(update.action)
         action.rag = update.rag
         action.progress.append(ProgressNote(at=workflow.now(), progress=update.progress,
                                             rag=update.rag))
@@ -233,29 +236,70 @@ class ActionPlanWorkflow(LoopSignals[ActionPlanState]):
             self.life.record("action_implemented", f"action {action.n}", "partnership team",
                              update.evidence_of_impact)
             self.loop.effect("implemented", n=action.n)
+        return f"action {action.n}: {'implemented' if update.implemented else update.rag}"
 
-    async def do_absent(self, effect: Effect) -> None:
-        await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
-
-    async def do_resend(self, effect: Effect) -> None:
-        await self.life.resend_links(effect.payload["role"])
-
-    @workflow.signal
-    def agree_plan(self, agreed: AgreePlan) -> None:
+    def agree_plan_problem(self, agreed: AgreePlan) -> str | None:
         plan = self.state.plan
         if plan.agreed_by is not None:
-            return self.refuse(f"the plan was already agreed ({plan.agreed_by})")
+            return f"the plan was already agreed ({plan.agreed_by})"
         bare = [f"R{r.n}" for r in plan.recommendations
                 if not any(a.recommendation == r.n for a in plan.actions)]
         if not plan.actions or bare:
-            return self.refuse("every recommendation needs at least one action before the plan "
-                               f"is agreed (without: {', '.join(bare) or 'no recommendations'})")
-        plan.agreed_by = agreed.agreed_by
+            return ("every recommendation needs at least one action before the plan is agreed "
+                    f"(without: {', '.join(bare) or 'no recommendations'})")
+        return None
+
+    def apply_agree_plan(self, agreed: AgreePlan) -> str:
+        self.state.plan.agreed_by = agreed.agreed_by
         self.life.record("action_plan_agreed", "agreed", agreed.agreed_by)
         self.loop.effect("wake")  # the plan may be complete already
+        return f"the plan, agreed by {agreed.agreed_by}"
 
     async def do_wake(self, effect: Effect) -> None:
         pass
+
+    def recordings(self) -> dict[str, Recording]:
+        return {
+            "add_recommendation": Recording(NewRecommendation, self.add_recommendation_problem,
+                                            self.apply_add_recommendation),
+            "add_action": Recording(NewAction, self.add_action_problem, self.apply_add_action),
+            "update_action": Recording(ActionUpdate, self.update_action_problem,
+                                       self.apply_update_action),
+            "agree_plan": Recording(AgreePlan, self.agree_plan_problem, self.apply_agree_plan),
+        }
+
+    # --- updates ------------------------------------------------------------------------------
+    @workflow.update
+    async def add_recommendation(self, new: NewRecommendation) -> Receipt:
+        return await self.perform(self.apply_add_recommendation, new)
+
+    @add_recommendation.validator
+    def validate_add_recommendation(self, new: NewRecommendation) -> None:
+        refuse_if(self.add_recommendation_problem(new))
+
+    @workflow.update
+    async def add_action(self, new: NewAction) -> Receipt:
+        return await self.perform(self.apply_add_action, new)
+
+    @add_action.validator
+    def validate_add_action(self, new: NewAction) -> None:
+        refuse_if(self.add_action_problem(new))
+
+    @workflow.update
+    async def update_action(self, update: ActionUpdate) -> Receipt:
+        return await self.perform(self.apply_update_action, update)
+
+    @update_action.validator
+    def validate_update_action(self, update: ActionUpdate) -> None:
+        refuse_if(self.update_action_problem(update))
+
+    @workflow.update
+    async def agree_plan(self, agreed: AgreePlan) -> Receipt:
+        return await self.perform(self.apply_agree_plan, agreed)
+
+    @agree_plan.validator
+    def validate_agree_plan(self, agreed: AgreePlan) -> None:
+        refuse_if(self.agree_plan_problem(agreed))
 
     def lifecycle_view(self) -> LifecycleView:
         view = self.life.view()

@@ -32,6 +32,18 @@ class EventLoop:
     def effect(self, name: str, **payload: object) -> None:
         self.state.effects.append(Effect(name=name, payload=payload))
 
+    async def perform_effects(self, owner: object) -> None:
+        """Perform what the recordings queued, in order, by the owner's `do_<name>`."""
+        while self.state.effects:
+            effect = self.state.effects.pop(0)
+            await getattr(owner, f"do_{effect.name}")(effect)
+            self.state.performed += 1
+
+    async def performed(self) -> None:
+        """Wait until every effect queued so far (a command's own among them) is performed."""
+        mark = self.state.performed + len(self.state.effects)
+        await workflow.wait_condition(lambda: self.state.performed >= mark)
+
     def timers(self, *extra: Timer) -> list[Timer]:
         """Reminders and due instants still to act on, soonest first."""
         todo = list(extra)

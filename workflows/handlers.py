@@ -13,13 +13,17 @@ handler, `LoopSignals` for those whose event loop performs what a signal queues.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
+from pydantic import BaseModel
 from temporalio import workflow
+from temporalio.common import RawValue
 
 with workflow.unsafe.imports_passed_through():
     from domain.case import LifecycleView, MarkAbsent, ResendLinks
     from domain.commands import AnswerReceipt, Receipt, refuse_if
+    from domain.lcspr import Effect
     from domain.questions import (
         AnswerSignal,
         Question,
@@ -35,6 +39,16 @@ if TYPE_CHECKING:
 
 S = TypeVar("S", bound=LifecycleState)
 L = TypeVar("L", bound=LoopState)
+A = TypeVar("A", bound=BaseModel)
+
+
+class Recording(NamedTuple):
+    """A recording a review takes from the team: what it is given, what stops it (a reason, or
+    None) and what it does (saying, in a few words, what it recorded)."""
+
+    arg: type[BaseModel]
+    problem: Callable[[Any], str | None]
+    apply: Callable[[Any], str]
 
 
 class LifecycleHandlers(Generic[S]):
@@ -51,6 +65,10 @@ class LifecycleHandlers(Generic[S]):
 
     def lifecycle_view(self) -> LifecycleView:
         return self.life.view()
+
+    def recordings(self) -> dict[str, Recording]:
+        """The review's recordings, by the names running cases were sent them as signals."""
+        return {}
 
     # --- updates ----------------------------------------------------------------------------
     @workflow.update
@@ -115,6 +133,24 @@ class LifecycleHandlers(Generic[S]):
         return self.life.question_view(lookup.nonce, self.page_context())
 
     # --- the signals running cases were built with ------------------------------------------
+    @workflow.signal(dynamic=True)
+    def recording_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        """A recording sent as the signal it was before it was an update: the same checks and
+        the same effect, and a refusal noted on the case as it was then."""
+        recording = self.recordings().get(name)
+        if recording is None or len(args) != 1:
+            return
+        try:
+            arg = workflow.payload_converter().from_payload(args[0].payload, recording.arg)
+        except Exception:  # noqa: BLE001 - dropped, as the SDK drops a signal it cannot read
+            workflow.logger.warning("dropped signal %s: its input does not fit", name)
+            return
+        problem = recording.problem(arg)
+        if problem:
+            self.state.refused.append(problem)
+        else:
+            recording.apply(arg)
+
     @workflow.signal(name="answer")
     def answer_signal(self, form: AnswerSignal) -> None:
         question = self.state.book.accept(form, workflow.now())
@@ -135,6 +171,14 @@ class ProcedureSignals(LifecycleHandlers[S]):
 class LoopSignals(LifecycleHandlers[L]):
     loop: EventLoop
 
+    async def perform(self, apply: Callable[[A], str], arg: A) -> Receipt:
+        """Record, then wait for the loop to perform what the recording asked for (letters,
+        requests, deadlines), so the receipt lists what was sent."""
+        since = len(self.state.messages)
+        recorded = apply(arg)
+        await self.loop.performed()
+        return self.receipt(recorded, since=since)
+
     @workflow.signal(name="mark_absent")
     def mark_absent_signal(self, absence: MarkAbsent) -> None:
         self.loop.effect("absent", role=absence.role, absent=absence.absent)
@@ -142,3 +186,9 @@ class LoopSignals(LifecycleHandlers[L]):
     @workflow.signal(name="resend_links")
     def resend_links_signal(self, request: ResendLinks) -> None:
         self.loop.effect("resend", role=request.role)
+
+    async def do_absent(self, effect: Effect) -> None:
+        await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
+
+    async def do_resend(self, effect: Effect) -> None:
+        await self.life.resend_links(effect.payload["role"])

@@ -23,7 +23,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.deadlines import compute_deadlines, shift_deadline
-    from domain.deadlines import DeadlineRequest, ShiftRequest
+    from domain.deadlines import Deadline, DeadlineRequest, ShiftRequest
     from domain.lcspr import (
         AGENCY_WORK,
         Effect,
@@ -68,9 +68,7 @@ class LcsprWorkflow(LcsprRecordings):
             state.started = True
             self.effect("start")
         while True:
-            while state.effects:
-                effect = state.effects.pop(0)
-                await getattr(self, f"do_{effect.name}")(effect)
+            await self.loop.perform_effects(self)
             if state.phase == "published":
                 break
             await self.check_deadlines()
@@ -173,17 +171,28 @@ class LcsprWorkflow(LcsprRecordings):
             self.state.phase = "executive_approval"
             await self.msg.executive_request()
 
-    async def do_plan_publication(self, effect: Effect) -> None:
-        plan = PublicationPlan.model_validate(effect.payload)
-        # Computed aside first: a date refused as too close must not undo an accepted plan.
+    async def prepublication_notice(self, plan: PublicationPlan) -> Deadline:
+        """The date the full report must reach the national bodies by, computed aside: a date
+        refused as too close must not undo an accepted plan."""
         (notice,) = (await workflow.execute_local_activity(
             compute_deadlines,
             self.life.deadline_batch([DeadlineRequest(key="lcspr.prepublication_notice",
                                                       base=plan.on)]),
             start_to_close_timeout=timedelta(seconds=10))).deadlines
+        return notice
+
+    @staticmethod
+    def too_close(plan: PublicationPlan, notice: Deadline) -> str | None:
         if workflow.now() > notice.due_at:
-            self.refuse(f"publication on {plan.on} is too close: the full report must reach the "
-                        f"Panel, DfE and Ofsted by {notice.due} (7 working days before)")
+            return (f"publication on {plan.on} is too close: the full report must reach the "
+                    f"Panel, DfE and Ofsted by {notice.due} (7 working days before)")
+        return None
+
+    async def do_plan_publication(self, effect: Effect) -> None:
+        plan = PublicationPlan.model_validate(effect.payload)
+        notice = await self.prepublication_notice(plan)
+        if problem := self.too_close(plan, notice):
+            self.refuse(problem)
             return
         self.state.deadlines[notice.key] = notice
         self.state.plan = plan
@@ -231,11 +240,6 @@ class LcsprWorkflow(LcsprRecordings):
         self.life.publish()
         await self.msg.resumed(shifted)
 
-    async def do_absent(self, effect: Effect) -> None:
-        await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
-
-    async def do_resend(self, effect: Effect) -> None:
-        await self.life.resend_links(effect.payload["role"])
 
     async def do_new_information(self, effect: Effect) -> None:
         await self.msg.national_review_information(str(effect.payload["details"]))

@@ -7,8 +7,9 @@ no further action) and shared. For five working days a partner may dispute it: t
 representatives and the chair review it collectively within 3 WD, and if they cannot agree the
 Partnership Chair decides within a further 3 WD.
 
-Signals: record_decision(LigDecision), raise_dispute(Dispute), record_dispute_review(DisputeReview)
-Updates: every lifecycle's answer, mark_absent and resend_links (workflows/handlers.py)
+Updates: record_decision(LigDecision), raise_dispute(Dispute), record_dispute_review(DisputeReview),
+         each -> Receipt, and every lifecycle's answer, mark_absent and resend_links
+         (workflows/handlers.py); each also a signal for the cases already running
 Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.commands import Receipt, refuse_if
     from domain.deadlines import DeadlineRequest
     from domain.forms import link_page_context
     from domain.lig import (
@@ -30,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.questions import Question
     from domain.state import LigState
 
-from workflows.handlers import ProcedureSignals
+from workflows.handlers import ProcedureSignals, Recording
 from workflows.lifecycle import Lifecycle
 
 REPRESENTATIVES = ["lig_chair", "la_service_director", "police", "icb"]
@@ -177,26 +179,72 @@ class LigTriageWorkflow(ProcedureSignals[LigState]):
     def page_context(self) -> dict[str, str]:
         return {**self.context, **link_page_context(self.input.referral)}
 
-    @workflow.signal
-    def record_decision(self, decision: LigDecision) -> None:
-        if self.state.step != "awaiting the LIG decision":
-            return self.state.refused.append(f"not awaiting the LIG decision (step: "
-                                             f"{self.state.step})")
+    # --- recordings: what stops each, and what each does -----------------------------------
+    def step_problem(self, step: str, what: str) -> str | None:
+        return None if self.state.step == step else f"{what} (step: {self.state.step})"
+
+    def record_decision_problem(self, decision: LigDecision) -> str | None:
+        return self.step_problem("awaiting the LIG decision", "not awaiting the LIG decision")
+
+    def apply_record_decision(self, decision: LigDecision) -> str:
         self.state.decision = decision
         self.state.decided_by = "LIG"
+        return f"the LIG's decision: {decision.decision}"
 
-    @workflow.signal
-    def raise_dispute(self, dispute: Dispute) -> None:
-        if self.state.step != "open to dispute" or self.state.dispute is not None:
-            return self.state.refused.append(f"the LIG decision is not open to dispute (step: "
-                                             f"{self.state.step})")
+    def raise_dispute_problem(self, dispute: Dispute) -> str | None:
+        if self.state.dispute is not None:
+            return f"the LIG decision is not open to dispute (step: {self.state.step})"
+        return self.step_problem("open to dispute", "the LIG decision is not open to dispute")
+
+    def apply_raise_dispute(self, dispute: Dispute) -> str:
         self.state.dispute = dispute
         self.life.record("dispute_raised", dispute.raised_by, dispute.raised_by,
                          dispute.grounds)
+        return f"a dispute raised by {dispute.raised_by}"
 
-    @workflow.signal
-    def record_dispute_review(self, review: DisputeReview) -> None:
-        if self.state.step != "dispute: collective review" or self.state.review is not None:
-            return self.state.refused.append(f"no dispute is under collective review (step: "
-                                             f"{self.state.step})")
+    def record_dispute_review_problem(self, review: DisputeReview) -> str | None:
+        if self.state.review is not None:
+            return f"no dispute is under collective review (step: {self.state.step})"
+        return self.step_problem("dispute: collective review",
+                                 "no dispute is under collective review")
+
+    def apply_record_dispute_review(self, review: DisputeReview) -> str:
         self.state.review = review
+        return f"the collective review: {review.outcome}"
+
+    def recordings(self) -> dict[str, Recording]:
+        return {
+            "record_decision": Recording(LigDecision, self.record_decision_problem,
+                                         self.apply_record_decision),
+            "raise_dispute": Recording(Dispute, self.raise_dispute_problem,
+                                       self.apply_raise_dispute),
+            "record_dispute_review": Recording(DisputeReview, self.record_dispute_review_problem,
+                                               self.apply_record_dispute_review),
+        }
+
+    @workflow.update
+    def record_decision(self, decision: LigDecision) -> Receipt:
+        return self.receipt(self.apply_record_decision(decision))
+
+    @record_decision.validator
+    def validate_record_decision(self, decision: LigDecision) -> None:
+        refuse_if(self.record_decision_problem(decision))
+        # Also while the workflow is still acting on one just recorded (signals never checked).
+        refuse_if(f"the LIG decision is already recorded ({self.state.decision.decision})"
+                  if self.state.decision is not None else None)
+
+    @workflow.update
+    def raise_dispute(self, dispute: Dispute) -> Receipt:
+        return self.receipt(self.apply_raise_dispute(dispute))
+
+    @raise_dispute.validator
+    def validate_raise_dispute(self, dispute: Dispute) -> None:
+        refuse_if(self.raise_dispute_problem(dispute))
+
+    @workflow.update
+    def record_dispute_review(self, review: DisputeReview) -> Receipt:
+        return self.receipt(self.apply_record_dispute_review(review))
+
+    @record_dispute_review.validator
+    def validate_record_dispute_review(self, review: DisputeReview) -> None:
+        refuse_if(self.record_dispute_review_problem(review))

@@ -22,6 +22,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.case import LifecycleView
+    from domain.commands import Receipt, refuse_if
     from domain.deadlines import DeadlineRequest
     from domain.forms import link_page_context
     from domain.lcspr import Effect
@@ -43,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.state import LleState
 
 from workflows.event_loop import EventLoop
-from workflows.handlers import LoopSignals
+from workflows.handlers import LoopSignals, Recording
 from workflows.lifecycle import Lifecycle
 from workflows.lig_triage import REPRESENTATIVES
 
@@ -64,9 +65,7 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         state = self.state
         self.loop.effect("start")
         while state.phase not in ("approved", "sin_referred") or state.effects:
-            while state.effects:
-                effect = state.effects.pop(0)
-                await getattr(self, f"do_{effect.name}")(effect)
+            await self.loop.perform_effects(self)
             for _, key, kind in self.loop.due_now():
                 await self.act_on(key, kind)
             if state.phase not in ("approved", "sin_referred"):
@@ -174,19 +173,11 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
                                         "team", "Partnership team",
                                         self.input.profile.partnership.team_email, context)
 
-    async def do_absent(self, effect: Effect) -> None:
-        await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
 
-    async def do_resend(self, effect: Effect) -> None:
-        await self.life.resend_links(effect.payload["role"])
-
-    # --- recordings ---------------------------------------------------------------------------
-    def refuse_unless(self, *phases: LlePhase) -> bool:
-        """True (and the recording refused, with the reason) when the event is elsewhere."""
-        if self.state.phase in phases:
-            return False
-        self.state.refused.append(f"not expected now (phase: {self.state.phase})")
-        return True
+    # --- recordings: what stops each, and what each does -----------------------------------
+    def phase_problem(self, *phases: LlePhase) -> str | None:
+        return None if self.state.phase in phases else \
+            f"not expected now (phase: {self.state.phase})"
 
     def close_open(self, reason: str, *keys: str) -> None:
         """Close the open requests (and waive their deadlines, and any named): not awaited."""
@@ -206,69 +197,75 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
                              question.answer.fields.get("document_reference", ""),
                              at=question.answer.at)
 
-    @workflow.signal
-    def record_terms(self, terms: LleTerms) -> None:
-        if self.refuse_unless("terms"):
-            return
+    def record_terms_problem(self, terms: LleTerms) -> str | None:
         report = self.state.deadlines.get("lle.report")
-        problem = terms.check_against(self.input.profile, workflow.now().date(),
-                                      report.due if report else terms.information_due)
-        if problem:
-            return self.state.refused.append(problem)
+        return self.phase_problem("terms") or terms.check_against(
+            self.input.profile, workflow.now().date(),
+            report.due if report else terms.information_due)
+
+    def apply_record_terms(self, terms: LleTerms) -> str:
         self.state.terms, self.state.phase = terms, "information"
         self.life.record("lle_terms_of_reference", terms.methodology, "LIG",
                          "; ".join(terms.key_lines_of_enquiry))
         self.loop.effect("terms")
+        return f"terms of reference ({terms.methodology}); information requested"
 
-    @workflow.signal
-    def schedule_workshop(self, workshop: LleWorkshop) -> None:
-        if self.refuse_unless("information"):
-            return
-        assert self.state.terms is not None
-        if not self.state.terms.has_workshop:
-            return self.state.refused.append("the terms of reference have no practitioner "
-                                             "workshop (methodology: desktop_review)")
+    def schedule_workshop_problem(self, workshop: LleWorkshop) -> str | None:
+        terms = self.state.terms
+        if problem := self.phase_problem("information"):
+            return problem
+        if terms is None or not terms.has_workshop:
+            return "the terms of reference have no practitioner workshop (methodology: " \
+                   "desktop_review)"
         if workshop.on < workflow.now().date():
-            return self.state.refused.append(f"on: {workshop.on} is in the past")
+            return f"on: {workshop.on} is in the past"
+        return None
+
+    def apply_schedule_workshop(self, workshop: LleWorkshop) -> str:
         self.state.workshops.append(workshop)
         self.life.record("lle_workshop", workshop.on.isoformat(), "partnership team",
                          workshop.place)
         self.loop.effect("workshop", **workshop.model_dump(mode="json"))
+        return f"workshop on {workshop.on}"
 
-    @workflow.signal
-    def record_family(self, family: FamilyContribution) -> None:
-        if self.refuse_unless("terms", "information"):
-            return
+    def record_family_problem(self, family: FamilyContribution) -> str | None:
+        if problem := self.phase_problem("terms", "information"):
+            return problem
         pending = (self.input.referral.criminal_investigation in ("yes", "possible")
                    or (self.state.terms is not None
                        and self.state.terms.criminal_proceedings_pending))
         if pending and family.sought and not family.police_consulted:
-            return self.state.refused.append("criminal proceedings may be pending: consult the "
-                                             "police before seeking the family's contribution "
-                                             "(police_consulted)")
-        self.state.family = family
-        self.life.record("lle_family_contribution", "sought" if family.sought else "not_sought",
-                         "LIG", family.rationale)
+            return ("criminal proceedings may be pending: consult the police before seeking "
+                    "the family's contribution (police_consulted)")
+        return None
 
-    @workflow.signal
-    def record_report(self, report: ReportReady) -> None:
-        if self.refuse_unless("information"):
-            return
+    def apply_record_family(self, family: FamilyContribution) -> str:
+        self.state.family = family
+        choice = "sought" if family.sought else "not_sought"
+        self.life.record("lle_family_contribution", choice, "LIG", family.rationale)
+        return f"the family's contribution: {choice}"
+
+    def record_report_problem(self, report: ReportReady) -> str | None:
+        if problem := self.phase_problem("information"):
+            return problem
         if self.state.family is None:
-            return self.state.refused.append("record the LIG's decision on the family's "
-                                             "contribution before the report")
+            return "record the LIG's decision on the family's contribution before the report"
         if "lle.report" not in self.state.deadlines:
-            return self.state.refused.append("the event is still starting; try again")
+            return "the event is still starting; try again"
+        return None
+
+    def apply_record_report(self, report: ReportReady) -> str:
         self.life.complete("lle.report")
         self.close_open("the report was written without it")
         self.state.phase = "quality_assurance"
         self.life.record("lle_report_ready", "ready for approval", "co-leads", report.summary)
         self.loop.effect("report")
+        return "the report is ready; sent to the LIG for quality assurance"
 
-    @workflow.signal
-    def record_qa(self, qa: LleQualityAssurance) -> None:
-        if self.refuse_unless("quality_assurance"):
-            return
+    def record_qa_problem(self, qa: LleQualityAssurance) -> str | None:
+        return self.phase_problem("quality_assurance")
+
+    def apply_record_qa(self, qa: LleQualityAssurance) -> str:
         self.life.record("lle_quality_assurance", qa.outcome, "LIG", qa.comments)
         if qa.outcome == "assured":
             self.state.phase = "executive_approval"
@@ -276,41 +273,130 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         else:
             self.state.phase = "information"
             self.loop.effect("returned", by="the LIG (quality assurance)", comments=qa.comments)
+        return f"quality assurance: {qa.outcome}"
 
-    @workflow.signal
-    def record_executive(self, decision: LleExecutive) -> None:
-        if self.refuse_unless("executive_approval"):
-            return
-        self.life.record("lle_executive_approval",
-                         "approved" if decision.approved else "not_approved", "Executive",
-                         decision.notes)
+    def record_executive_problem(self, decision: LleExecutive) -> str | None:
+        return self.phase_problem("executive_approval")
+
+    def apply_record_executive(self, decision: LleExecutive) -> str:
+        choice = "approved" if decision.approved else "not_approved"
+        self.life.record("lle_executive_approval", choice, "Executive", decision.notes)
         if decision.approved:
             self.state.phase = "dissemination"
         else:
             self.state.phase = "information"
             self.loop.effect("returned", by="the Executive", comments=decision.notes)
+        return f"the Executive: {choice}"
 
-    @workflow.signal
-    def record_dissemination(self, record: Dissemination) -> None:
-        if self.refuse_unless("dissemination"):
-            return
+    def record_dissemination_problem(self, record: Dissemination) -> str | None:
+        return self.phase_problem("dissemination")
+
+    def apply_record_dissemination(self, record: Dissemination) -> str:
         methods = ", ".join(record.methods)
         self.life.record("lle_learning_disseminated", methods, "partnership team", record.notes)
         self.state.phase = "approved"
         self.loop.effect("disseminated", methods=methods)
+        return f"learning shared: {methods}"
 
-    @workflow.signal
-    def sin_information(self, info: SinInformation) -> None:
-        if self.refuse_unless("terms", "information", "quality_assurance",
-                              "executive_approval"):
-            return
-        if info.learned_on > workflow.now().date():
-            return self.state.refused.append(f"learned_on: {info.learned_on} is in the future")
+    def sin_information_problem(self, info: SinInformation) -> str | None:
+        problem = self.phase_problem("terms", "information", "quality_assurance",
+                                     "executive_approval")
+        if not problem and info.learned_on > workflow.now().date():
+            return f"learned_on: {info.learned_on} is in the future"
+        return problem
+
+    def apply_sin_information(self, info: SinInformation) -> str:
         self.state.sin_information, self.state.phase = info, "sin_referred"
         self.life.record("lle_sin_information", "sin_criteria_may_be_met", "partnership team",
                          info.details)
         self.close_open("the case returned to the SIN decision", "lle.report")
         self.loop.effect("sin_information", details=info.details)
+        return "information suggesting the SIN criteria are met: back to the SIN decision"
+
+    def recordings(self) -> dict[str, Recording]:
+        return {
+            "record_terms": Recording(LleTerms, self.record_terms_problem,
+                                      self.apply_record_terms),
+            "schedule_workshop": Recording(LleWorkshop, self.schedule_workshop_problem,
+                                           self.apply_schedule_workshop),
+            "record_family": Recording(FamilyContribution, self.record_family_problem,
+                                       self.apply_record_family),
+            "record_report": Recording(ReportReady, self.record_report_problem,
+                                       self.apply_record_report),
+            "record_qa": Recording(LleQualityAssurance, self.record_qa_problem,
+                                   self.apply_record_qa),
+            "record_executive": Recording(LleExecutive, self.record_executive_problem,
+                                          self.apply_record_executive),
+            "record_dissemination": Recording(Dissemination, self.record_dissemination_problem,
+                                              self.apply_record_dissemination),
+            "sin_information": Recording(SinInformation, self.sin_information_problem,
+                                         self.apply_sin_information),
+        }
+
+    # --- updates ------------------------------------------------------------------------------
+    @workflow.update
+    async def record_terms(self, terms: LleTerms) -> Receipt:
+        return await self.perform(self.apply_record_terms, terms)
+
+    @record_terms.validator
+    def validate_record_terms(self, terms: LleTerms) -> None:
+        refuse_if(self.record_terms_problem(terms))
+
+    @workflow.update
+    async def schedule_workshop(self, workshop: LleWorkshop) -> Receipt:
+        return await self.perform(self.apply_schedule_workshop, workshop)
+
+    @schedule_workshop.validator
+    def validate_schedule_workshop(self, workshop: LleWorkshop) -> None:
+        refuse_if(self.schedule_workshop_problem(workshop))
+
+    @workflow.update
+    async def record_family(self, family: FamilyContribution) -> Receipt:
+        return await self.perform(self.apply_record_family, family)
+
+    @record_family.validator
+    def validate_record_family(self, family: FamilyContribution) -> None:
+        refuse_if(self.record_family_problem(family))
+
+    @workflow.update
+    async def record_report(self, report: ReportReady) -> Receipt:
+        return await self.perform(self.apply_record_report, report)
+
+    @record_report.validator
+    def validate_record_report(self, report: ReportReady) -> None:
+        refuse_if(self.record_report_problem(report))
+
+    @workflow.update
+    async def record_qa(self, qa: LleQualityAssurance) -> Receipt:
+        return await self.perform(self.apply_record_qa, qa)
+
+    @record_qa.validator
+    def validate_record_qa(self, qa: LleQualityAssurance) -> None:
+        refuse_if(self.record_qa_problem(qa))
+
+    @workflow.update
+    async def record_executive(self, decision: LleExecutive) -> Receipt:
+        return await self.perform(self.apply_record_executive, decision)
+
+    @record_executive.validator
+    def validate_record_executive(self, decision: LleExecutive) -> None:
+        refuse_if(self.record_executive_problem(decision))
+
+    @workflow.update
+    async def record_dissemination(self, record: Dissemination) -> Receipt:
+        return await self.perform(self.apply_record_dissemination, record)
+
+    @record_dissemination.validator
+    def validate_record_dissemination(self, record: Dissemination) -> None:
+        refuse_if(self.record_dissemination_problem(record))
+
+    @workflow.update
+    async def sin_information(self, info: SinInformation) -> Receipt:
+        return await self.perform(self.apply_sin_information, info)
+
+    @sin_information.validator
+    def validate_sin_information(self, info: SinInformation) -> None:
+        refuse_if(self.sin_information_problem(info))
 
     def lifecycle_view(self) -> LifecycleView:
         view = self.life.view()

@@ -1,6 +1,7 @@
 """The question/answer state machine behind respond links."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def book_with(*questions: Question) -> QuestionBook:
     return book
 
 
-def answer(nonce: str, choice: str = "agree", rationale: str = "", **kw: str) -> AnswerSignal:
+def answer(nonce: str, choice: str = "agree", rationale: str = "", **kw: Any) -> AnswerSignal:
     return AnswerSignal(nonce=nonce, choice=choice, rationale=rationale, **kw)
 
 

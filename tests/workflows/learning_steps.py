@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from pydantic import BaseModel
+
 from domain.case import LifecycleView
+from domain.commands import Receipt
 from domain.lig import LigDecision
 from domain.lle import (
     Dissemination,
@@ -17,7 +20,8 @@ from domain.lle import (
     ReportReady,
 )
 from starter import cases
-from tests.support import eventually
+from starter.commands import send
+from tests.support import eventually, refusal
 from tests.workflows.conftest import Harness
 
 SUBMISSION = {"completer": "Named lead, safeguarding", "document_reference": "secure mail 77",
@@ -38,19 +42,20 @@ async def step(h: Harness, case_ref: str, name: str, wanted: str) -> LifecycleVi
                             what=f"{name} step '{wanted}'")
 
 
-async def signal(h: Harness, case_ref: str, name: str, signal_name: str, arg: object) -> None:
+async def command(h: Harness, case_ref: str, name: str, update: str, arg: BaseModel) -> Receipt:
+    """Send a recording to the lifecycle, as the CLI does."""
     view = await lifecycle(h, case_ref, name)
-    await h.client.get_workflow_handle(view.workflow_id).signal(signal_name, arg)
+    return await send(h.client.get_workflow_handle(view.workflow_id), update, arg)
 
 
-async def lle(h: Harness, case_ref: str, signal_name: str, arg: object) -> None:
-    await signal(h, case_ref, "local-learning-event", signal_name, arg)
+async def refused(h: Harness, case_ref: str, name: str, update: str, arg: BaseModel) -> str:
+    """A recording the lifecycle must refuse: its reason (and nothing written to history)."""
+    view = await lifecycle(h, case_ref, name)
+    return await refusal(h.client.get_workflow_handle(view.workflow_id), update, arg)
 
 
-async def refused(h: Harness, case_ref: str, name: str, count: int) -> list[str]:
-    view = await eventually(lambda: lifecycle(h, case_ref, name),
-                            lambda v: len(v.refused) >= count, what=f"{count} refusals")
-    return view.refused
+async def lle(h: Harness, case_ref: str, update: str, arg: BaseModel) -> Receipt:
+    return await command(h, case_ref, "local-learning-event", update, arg)
 
 
 async def decide_learning_event(h: Harness, case_ref: str) -> None:
@@ -59,7 +64,7 @@ async def decide_learning_event(h: Harness, case_ref: str) -> None:
                                      case_ref=case_ref)
     await h.answer(route, "leads_meeting", "leads to discuss")
     await step(h, case_ref, "lig-triage", "awaiting the LIG decision")
-    await signal(h, case_ref, "lig-triage", "record_decision",
+    await command(h, case_ref, "lig-triage", "record_decision",
                  LigDecision(decision="local_learning_event", rationale="new learning"))
     await step(h, case_ref, "lig-triage", "open to dispute")
     await h.skip(days=9)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from domain.action_plan import (
     ActionPlanInput,
@@ -20,11 +21,11 @@ from domain.case import LifecycleView, lifecycle_workflow_id
 from tests.support import eventually, history_lengths
 from tests.workflows.conftest import Harness
 from tests.workflows.learning_steps import (
+    command,
     decide_learning_event,
     lifecycle,
     refused,
     run_event_to_approval,
-    signal,
     step,
 )
 from workflows.action_plan import ActionPlanWorkflow
@@ -54,17 +55,16 @@ async def test_overdue_action_escalated_and_the_event_concluded(harness: Harness
     await run_event_to_approval(h, case_ref)
     await step(h, case_ref, PLAN, "drafting the plan")
 
-    async def record(name: str, arg: object) -> None:
-        await signal(h, case_ref, PLAN, name, arg)
+    async def record(name: str, arg: BaseModel) -> None:
+        await command(h, case_ref, PLAN, name, arg)
 
-    await record("agree_plan", AgreePlan(agreed_by="Executive"))  # nothing to agree yet
-    assert "every recommendation needs at least one action" in (
-        await refused(h, case_ref, PLAN, 1))[-1]
+    assert "every recommendation needs at least one action" in await refused(
+        h, case_ref, PLAN, "agree_plan", AgreePlan(agreed_by="Executive"))  # nothing to agree
     today = await h.today()
     await record("add_recommendation", NewRecommendation(text="Embed the escalation policy"))
     await record("add_recommendation", NewRecommendation(text="Audit multi-agency referrals"))
-    await record("add_action", action(3, 1, today + timedelta(days=30)))
-    assert "there is no R3" in (await refused(h, case_ref, PLAN, 2))[-1]
+    assert "there is no R3" in await refused(h, case_ref, PLAN, "add_action",
+                                             action(3, 1, today + timedelta(days=30)))
     await record("add_action", action(1, 1, today + timedelta(days=30)))
     await record("add_action", action(2, 2, today + timedelta(days=60)))
     await record("add_action", action(1, 3, today + timedelta(days=90)))
@@ -79,8 +79,8 @@ async def test_overdue_action_escalated_and_the_event_concluded(harness: Harness
                                         case_ref=case_ref)
     assert "Embed the escalation policy" in reminder.text and case_ref in reminder.subject
     await record("update_action", done(1))
-    await record("update_action", done(1))  # twice: refused, nothing changes
-    assert "already implemented" in (await refused(h, case_ref, PLAN, 3))[-1]
+    assert "already implemented" in await refused(h, case_ref, PLAN, "update_action",
+                                                  done(1))  # twice: refused, nothing changes
 
     await h.skip_past(due(plan, "action.2").due_at)  # action 2 passes its target
     (overdue,) = await h.mail.wait_for("action_overdue", "owner2@agency.example.org",

@@ -52,8 +52,8 @@ async def test_learning_event_from_terms_to_approval_inside_four_months(
     with pytest.raises(ValidationError, match="co-leads must be different"):
         terms(date(2027, 1, 4), co_leads=["police", "police"])
     today = await h.today()
-    await lle(h, case_ref, "record_terms", terms(today, agencies=["nobody"]))
-    assert "agencies: unknown nobody" in (await refused(h, case_ref, LLE, 1))[-1]
+    assert "agencies: unknown nobody" in await refused(h, case_ref, LLE, "record_terms",
+                                                       terms(today, agencies=["nobody"]))
     await lle(h, case_ref, "record_terms", terms(today, methodology="both"))
     leads = await h.mail.wait_for("lle_terms_agreed", count=2, case_ref=case_ref)
     assert {m.to for m in leads} == {h.email("police"), h.email("icb")}
@@ -70,9 +70,9 @@ async def test_learning_event_from_terms_to_approval_inside_four_months(
     invitations = await h.mail.wait_for("lle_workshop_invitation", count=4, case_ref=case_ref)
     assert h.email("icb") in {m.to for m in invitations}
     # The referral says a criminal investigation is under way: the police come first.
-    await lle(h, case_ref, "record_family",
-              FamilyContribution(sought=True, rationale="mother wishes to contribute"))
-    assert "consult the police" in (await refused(h, case_ref, LLE, 2))[-1]
+    assert "consult the police" in await refused(
+        h, case_ref, LLE, "record_family",
+        FamilyContribution(sought=True, rationale="mother wishes to contribute"))
     await lle(h, case_ref, "record_family",
               FamilyContribution(sought=True, rationale="mother wishes to contribute",
                                  police_consulted=True))
@@ -89,8 +89,8 @@ async def test_learning_event_from_terms_to_approval_inside_four_months(
     assert {m.to for m in overdue} >= {h.email("lig_chair"), h.email("team"), health}
     await h.answer_with_fields(reminder, "submitted", SUBMISSION)  # late, still recorded
 
-    await lle(h, case_ref, "record_executive", LleExecutive(approved=True))  # not yet
-    assert "phase: information" in (await refused(h, case_ref, LLE, 3))[-1]
+    assert "phase: information" in await refused(h, case_ref, LLE, "record_executive",
+                                                 LleExecutive(approved=True))  # not yet
     await h.skip(days=60)
     await lle(h, case_ref, "record_report", ReportReady(summary="Escalation was not used."))
     await h.mail.wait_for("lle_qa_request", h.email("lig_chair"), case_ref=case_ref)

@@ -1,11 +1,12 @@
-"""Commands that answer back: each validator of the case, the SIN decision, the rapid review and
-the answer every lifecycle takes refuses what does not fit, with its reason, and writes nothing
-to the workflow's history (`refusal` checks that no update event was recorded)."""
+"""Commands that answer back: each validator of every review (and of the answer every lifecycle
+takes) refuses what does not fit, with its reason, and writes nothing to the workflow's history
+(`refusal` checks that no update event was recorded)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from domain.calendar import london_today
 from domain.case import (
     CloseCase,
     CommissionLcspr,
@@ -14,10 +15,30 @@ from domain.case import (
     ResendLinks,
     SubmissionReference,
 )
+from domain.lcspr import (
+    ExecutiveApproval,
+    NewInformation,
+    Pause,
+    PublicationPlan,
+    QualityAssurance,
+    Revision,
+    Workshop,
+)
+from domain.lig import DisputeReview, LigDecision
+from domain.lle import (
+    Dissemination,
+    LleQualityAssurance,
+    LleWorkshop,
+    ReportReady,
+    SinInformation,
+)
 from domain.rapid_review import MeetingPlan, NotHeld, PanelReply
 from starter.commands import send
 from tests.support import refusal
 from tests.workflows.conftest import Harness
+from tests.workflows.learning_steps import refused, step
+from tests.workflows.test_lcspr import reviewer, start_lcspr
+from tests.workflows.test_lig_triage import do_not_notify, lig, lig_step, route
 from tests.workflows.test_rapid_review import (
     deadline,
     meeting_day,
@@ -87,3 +108,67 @@ async def test_the_rapid_review_refuses_what_does_not_fit(wm_harness: Harness) -
         rr, "record_not_held", NotHeld(rationale="changed our minds"))
     assert "not expecting a record now (step: ratification)" in await refusal(
         rr, "record_outcome", record(window.opens))
+
+
+async def test_the_lcspr_refuses_recordings_out_of_turn(wm_harness: Harness) -> None:
+    h = wm_harness
+    lcspr = await start_lcspr(h)
+    await h.mail.wait_for("lcspr_commissioned", h.email("partnership_chair"))
+    today = london_today()
+    note = NewInformation(details="noted")
+    for update, arg, reason in (
+            ("remove_reviewer", note, "there is no reviewer in post to remove"),
+            ("schedule_workshop", Workshop(kind="learning_workshop", on=today),
+             "record the terms of reference before planning a workshop"),
+            ("record_draft", note, "not expecting a draft now (phase: commissioning)"),
+            ("record_qa", QualityAssurance(outcome="approved"),
+             "no draft is awaiting quality assurance (phase: commissioning)"),
+            ("record_executive", ExecutiveApproval(approved_on=today),
+             "not awaiting Executive approval (phase: commissioning)"),
+            ("plan_publication", PublicationPlan(on=today, report_url="https://r"),
+             "the Executive must approve before publication is planned"),
+            ("resume", note, "the review is not paused"),
+            ("request_revision", Revision(agency="police", work="chronology", due=today,
+                                          request="more"),
+             "no chronology from police to revise yet")):
+        assert reason in await refusal(lcspr, update, arg), update
+
+    receipt = await send(lcspr, "appoint_reviewer", reviewer("Rowan First"))
+    assert {m.template for m in receipt.sent} == {"lcspr_reviewer_notice"}  # sent, then receipted
+    assert "Rowan First is the reviewer: remove them first" in await refusal(
+        lcspr, "appoint_reviewer", reviewer("Sasha Second"))
+    await send(lcspr, "pause", Pause(reason="inquest", details="listed"))
+    assert "already paused or published" in await refusal(
+        lcspr, "pause", Pause(reason="inquest", details="again"))
+
+
+async def test_the_learning_event_and_the_lig_route_refuse_recordings_out_of_turn(
+        harness: Harness) -> None:
+    h = harness
+    case_ref = await do_not_notify(h)
+    await route(h, case_ref, "leads_meeting")
+    await lig_step(h, case_ref, "awaiting the LIG decision")
+    assert "no dispute is under collective review (step: awaiting the LIG decision)" in \
+        await refusal(lig(h, case_ref), "record_dispute_review",
+                      DisputeReview(outcome="no_agreement", rationale="differ"))
+    await send(lig(h, case_ref), "record_decision",
+               LigDecision(decision="local_learning_event", rationale="new learning"))
+    assert "the LIG decision is already recorded (local_learning_event)" in await refusal(
+        lig(h, case_ref), "record_decision",
+        LigDecision(decision="no_further_action", rationale="again"))
+    await lig_step(h, case_ref, "open to dispute")
+    assert "not awaiting the LIG decision (step: open to dispute)" in await refusal(
+        lig(h, case_ref), "record_decision",
+        LigDecision(decision="no_further_action", rationale="again"))
+    await h.skip(days=9)
+    await step(h, case_ref, "local-learning-event", "terms")
+    today = await h.today()
+    for update, arg in (("schedule_workshop", LleWorkshop(on=today, place="Newport")),
+                        ("record_report", ReportReady(summary="early")),
+                        ("record_qa", LleQualityAssurance(outcome="assured")),
+                        ("record_dissemination", Dissemination(methods=["briefing"]))):
+        assert "not expected now (phase: terms)" in await refused(
+            h, case_ref, "local-learning-event", update, arg), update
+    assert "is in the future" in await refused(
+        h, case_ref, "local-learning-event", "sin_information",
+        SinInformation(details="news", learned_on=today + timedelta(days=3)))
