@@ -155,7 +155,6 @@ class LifecycleView(BaseModel):
     failed_messages: list[FailedMessage] = Field(default_factory=list)
     questions: list[Question] = Field(default_factory=list)
     absent_roles: list[str] = Field(default_factory=list)
-    refused: list[str] = Field(default_factory=list)
     action_plan: ActionPlanView | None = None
 
 
@@ -173,6 +172,5 @@ class CaseView(BaseModel):
     decisions: list[Decision]
     messages: list[SentMessage]
     failed_messages: list[FailedMessage] = Field(default_factory=list)
-    refused: list[str] = Field(default_factory=list)
     active: list[str] = Field(default_factory=list)
     absent_roles: list[str] = Field(default_factory=list)

@@ -51,7 +51,9 @@ class LifecycleState(BaseModel):
     failed_messages: list[FailedMessage] = Field(default_factory=list)
     book: QuestionBook = Field(default_factory=QuestionBook)
     absent: list[str] = Field(default_factory=list)
-    refused: list[str] = Field(default_factory=list)  # operator recordings refused, and why
+    # Recordings refused when they came as signals (running cases' only): an update's refusal
+    # goes back to its sender and is never stored.
+    refused: list[str] = Field(default_factory=list)
     resends: int = 0  # links sent again on the team's request: each round is its own email
 
 

@@ -17,7 +17,7 @@ def recommendation(case_ref: str, text: str = typer.Option(..., help="SMART, wit
                                                                      "names")) -> None:
     """Add a recommendation (numbered R1, R2, ... in order)."""
     send_command(case_ref, LIFECYCLE, "add_recommendation",
-                   parse_recording(NewRecommendation, text=text), "recommendation added")
+                 parse_recording(NewRecommendation, text=text), "recommendation added")
 
 
 @action_plan_app.command("action")
@@ -27,11 +27,11 @@ def action(case_ref: str, recommendation: int = typer.Option(..., help="its numb
            target: str = typer.Option(..., help="target date YYYY-MM-DD")) -> None:
     """Add an action: its owner is reminded before the target date, and the LIG told if late."""
     send_command(case_ref, LIFECYCLE, "add_action",
-                   parse_recording(NewAction, recommendation=recommendation,
-                                   description=description, owner_name=owner_name,
-                                   owner_email=owner_email, owner_agency=owner_agency,
-                                   target_date=target),
-                   "action added")
+                 parse_recording(NewAction, recommendation=recommendation,
+                                 description=description, owner_name=owner_name,
+                                 owner_email=owner_email, owner_agency=owner_agency,
+                                 target_date=target),
+                 "action added")
 
 
 @action_plan_app.command("update")
@@ -43,10 +43,10 @@ def update(case_ref: str, action: int = typer.Option(..., help="the action's num
            new_target: str | None = typer.Option(None, help="a revised target date")) -> None:
     """Record progress on an action; --implemented (with --evidence) completes it."""
     send_command(case_ref, LIFECYCLE, "update_action",
-                   parse_recording(ActionUpdate, action=action, progress=progress, rag=rag,
-                                   evidence_of_impact=evidence, implemented=implemented,
-                                   new_target_date=new_target),
-                   f"action {action} updated")
+                 parse_recording(ActionUpdate, action=action, progress=progress, rag=rag,
+                                 evidence_of_impact=evidence, implemented=implemented,
+                                 new_target_date=new_target),
+                 f"action {action} updated")
 
 
 @action_plan_app.command("agree")
@@ -54,4 +54,4 @@ def agree(case_ref: str, agreed_by: str = typer.Option(..., help="e.g. 'Executiv
                                                                  "12 May'")) -> None:
     """The plan is complete and agreed: it concludes once every action is implemented."""
     send_command(case_ref, LIFECYCLE, "agree_plan",
-                   parse_recording(AgreePlan, agreed_by=agreed_by), "action plan agreed")
+                 parse_recording(AgreePlan, agreed_by=agreed_by), "action plan agreed")

@@ -17,8 +17,8 @@ def decision(case_ref: str,
              rationale: str = typer.Option(...)) -> None:
     """Record the LIG's decision after its discussion or the leads meeting."""
     send_command(case_ref, "lig-triage", "record_decision",
-                   parse_recording(LigDecision, decision=outcome, rationale=rationale),
-                   f"LIG decision recorded: {outcome}")
+                 parse_recording(LigDecision, decision=outcome, rationale=rationale),
+                 f"LIG decision recorded: {outcome}")
 
 
 @lig_app.command("dispute")
@@ -26,8 +26,8 @@ def dispute(case_ref: str, raised_by: str = typer.Option(..., help="la | police 
             grounds: str = typer.Option(...)) -> None:
     """A partner disputes the LIG decision: collective review due within 3 WD."""
     send_command(case_ref, "lig-triage", "raise_dispute",
-                   parse_recording(Dispute, raised_by=raised_by, grounds=grounds),
-                   "dispute recorded; collective review due within 3 working days")
+                 parse_recording(Dispute, raised_by=raised_by, grounds=grounds),
+                 "dispute recorded; collective review due within 3 working days")
 
 
 @lig_app.command("dispute-review")
@@ -36,6 +36,6 @@ def dispute_review(case_ref: str, outcome: str = typer.Option(..., help="agreed 
                    rationale: str = typer.Option(...)) -> None:
     """Record the collective review; without agreement the Partnership Chair decides."""
     send_command(case_ref, "lig-triage", "record_dispute_review",
-                   parse_recording(DisputeReview, outcome=outcome, decision=decision,
-                                   rationale=rationale),
-                   f"collective review recorded: {outcome}")
+                 parse_recording(DisputeReview, outcome=outcome, decision=decision,
+                                 rationale=rationale),
+                 f"collective review recorded: {outcome}")

@@ -35,11 +35,11 @@ def terms(case_ref: str,
           criminal_proceedings: bool = typer.Option(False, "--criminal-proceedings")) -> None:
     """Record the terms of reference: agencies are then asked for their information."""
     send_command(case_ref, LIFECYCLE, "record_terms",
-                   parse_recording(LleTerms, co_leads=co_lead, methodology=methodology,
-                                   key_lines_of_enquiry=kloe, agencies=agency,
-                                   information_due=information_due,
-                                   criminal_proceedings_pending=criminal_proceedings),
-                   "terms of reference recorded; information requested from agencies")
+                 parse_recording(LleTerms, co_leads=co_lead, methodology=methodology,
+                                 key_lines_of_enquiry=kloe, agencies=agency,
+                                 information_due=information_due,
+                                 criminal_proceedings_pending=criminal_proceedings),
+                 "terms of reference recorded; information requested from agencies")
 
 
 @lle_app.command("workshop")
@@ -47,8 +47,8 @@ def workshop(case_ref: str, on: str = typer.Option(..., help="YYYY-MM-DD"),
              place: str = typer.Option(...)) -> None:
     """Set the practitioner workshop and invite the agencies' practitioners."""
     send_command(case_ref, LIFECYCLE, "schedule_workshop",
-                   parse_recording(LleWorkshop, on=on, place=place),
-                   f"workshop on {on}: invitations sent")
+                 parse_recording(LleWorkshop, on=on, place=place),
+                 f"workshop on {on}: invitations sent")
 
 
 @lle_app.command("family")
@@ -57,17 +57,17 @@ def family(case_ref: str, sought: bool = typer.Option(..., "--sought/--not-sough
            police_consulted: bool = typer.Option(False, "--police-consulted")) -> None:
     """Record the LIG's decision on the child's and family's contribution."""
     send_command(case_ref, LIFECYCLE, "record_family",
-                   parse_recording(FamilyContribution, sought=sought, rationale=rationale,
-                                   police_consulted=police_consulted),
-                   "family contribution decision recorded")
+                 parse_recording(FamilyContribution, sought=sought, rationale=rationale,
+                                 police_consulted=police_consulted),
+                 "family contribution decision recorded")
 
 
 @lle_app.command("report")
 def report(case_ref: str, summary: str = typer.Option(..., help="findings, without names")) -> None:
     """The final report is ready for approval: the LIG is asked to quality-assure it."""
     send_command(case_ref, LIFECYCLE, "record_report",
-                   parse_recording(ReportReady, summary=summary),
-                   "report recorded as ready; LIG quality assurance requested")
+                 parse_recording(ReportReady, summary=summary),
+                 "report recorded as ready; LIG quality assurance requested")
 
 
 @lle_app.command("qa")
@@ -75,8 +75,8 @@ def qa(case_ref: str, outcome: str = typer.Option(..., help="assured | changes_r
        comments: str = typer.Option("")) -> None:
     """Record the LIG's quality assurance of the report."""
     send_command(case_ref, LIFECYCLE, "record_qa",
-                   parse_recording(LleQualityAssurance, outcome=outcome, comments=comments),
-                   f"quality assurance recorded: {outcome}")
+                 parse_recording(LleQualityAssurance, outcome=outcome, comments=comments),
+                 f"quality assurance recorded: {outcome}")
 
 
 @lle_app.command("executive")
@@ -84,8 +84,8 @@ def executive(case_ref: str, approved: bool = typer.Option(..., "--approved/--no
               notes: str = typer.Option("")) -> None:
     """Record the Executive's decision on the report."""
     send_command(case_ref, LIFECYCLE, "record_executive",
-                   parse_recording(LleExecutive, approved=approved, notes=notes),
-                   "Executive decision recorded")
+                 parse_recording(LleExecutive, approved=approved, notes=notes),
+                 "Executive decision recorded")
 
 
 @lle_app.command("disseminated")
@@ -95,8 +95,8 @@ def disseminated(case_ref: str,
                  notes: str = typer.Option("")) -> None:
     """Record how the learning was disseminated; the action plan follows."""
     send_command(case_ref, LIFECYCLE, "record_dissemination",
-                   parse_recording(Dissemination, methods=method, notes=notes),
-                   "dissemination recorded; the action plan starts")
+                 parse_recording(Dissemination, methods=method, notes=notes),
+                 "dissemination recorded; the action plan starts")
 
 
 @lle_app.command("sin-information")
@@ -105,6 +105,6 @@ def sin_information(case_ref: str, details: str = typer.Option(...),
                                                                      "today)")) -> None:
     """New information suggests the SIN criteria are met: back to the SIN decision."""
     send_command(case_ref, LIFECYCLE, "sin_information",
-                   parse_recording(SinInformation, details=details,
-                                   learned_on=learned_on or london_today().isoformat()),
-                   "new information recorded; the SIN decision starts")
+                 parse_recording(SinInformation, details=details,
+                                 learned_on=learned_on or london_today().isoformat()),
+                 "new information recorded; the SIN decision starts")

@@ -354,7 +354,6 @@ class CaseWorkflow:
             decisions=self.state.decisions,
             messages=self.state.messages,
             failed_messages=self.state.failed_messages,
-            refused=self.state.refused,
             active=self.state.active,
             absent_roles=self.state.absent,
         )

@@ -283,5 +283,4 @@ class Lifecycle:
             decisions=self.state.decisions, messages=self.state.messages,
             failed_messages=self.state.failed_messages,
             questions=list(self.state.book.questions.values()), absent_roles=self.state.absent,
-            refused=self.state.refused,
         )

@@ -239,7 +239,11 @@ class LigTriageWorkflow(ProcedureSignals[LigState]):
 
     @raise_dispute.validator
     def validate_raise_dispute(self, dispute: Dispute) -> None:
-        refuse_if(self.raise_dispute_problem(dispute))
+        # Open to dispute from the moment the decision is recorded, also while the workflow is
+        # still sending it out (signals never allowed for that moment).
+        sharing = (self.state.decision is not None and self.state.dispute is None
+                   and self.state.step in ("route", "awaiting the LIG decision"))
+        refuse_if(None if sharing else self.raise_dispute_problem(dispute))
 
     @workflow.update
     def record_dispute_review(self, review: DisputeReview) -> Receipt:

@@ -18,7 +18,7 @@ from domain.questions import CHOICES
 from starter.link_pages import CHOICE_LABELS
 from tests.e2e.browser import answer_in_browser, browser, read_in_browser
 from tests.e2e.conftest import Stack
-from tests.support import Mail, open_and_submit, referral_data
+from tests.support import Mail, eventually, open_and_submit, referral_data
 
 __all__ = ["browser"]  # the module's browser fixture
 
@@ -191,6 +191,10 @@ async def test_a_case_on_the_lig_route_answered_in_the_browser(wm_stack: Stack, 
     partner = Partner(stack, browser, case_ref)
     await partner.answer("lig_route_request", f"lig.chair{WM}", "leads_meeting",
                          rationale="A leads meeting can settle this quickly.")
+    early = stack.cli("lig", "dispute", case_ref, "--raised-by", "police",
+                      "--grounds", "Too early.", check=False)  # nothing decided yet
+    assert early.returncode == 2, early
+    assert f"{case_ref}: refused: the LIG decision is not open to dispute" in early.stderr
     stack.cli("lig", "decision", case_ref, "--outcome", "other_workstream",
               "--rationale", "A multi-agency audit will cover it.")
     stack.cli("lig", "dispute", case_ref, "--raised-by", "police",
@@ -200,3 +204,25 @@ async def test_a_case_on_the_lig_route_answered_in_the_browser(wm_stack: Stack, 
     await partner.answer("lig_dispute_chair_request", f"partnership.chair{WM}",
                          "local_learning_event", rationale="The concerns warrant one.")
     assert sorted(partner.kinds) == sorted(LIG_ROUTE)
+
+    # The learning event, then its action plan, refuse a recording out of turn with the
+    # reason, and take the ones in turn.
+    await eventually(lambda: stack.show(case_ref), lambda c: c["stage"] == "local_learning_event",
+                     what="the learning event")
+    early = stack.cli("lle", "report", case_ref, "--summary", "Too soon.", check=False)
+    assert early.returncode == 2 and "not expected now (phase: terms)" in early.stderr, early
+    due = add_working_days(london_today(), 10).isoformat()
+    terms = stack.cli("lle", "terms", case_ref, "--co-lead", "police", "--co-lead", "icb",
+                      "--methodology", "desktop_review", "--kloe", "Was escalation used?",
+                      "--agency", "health", "--information-due", due)
+    assert "lle_information_request" in terms.stdout  # the receipt names what was sent
+    for step in (("family", "--not-sought", "--rationale", "The family asked not to."),
+                 ("report", "--summary", "Escalation was not used."),
+                 ("qa", "--outcome", "assured"), ("executive", "--approved"),
+                 ("disseminated", "--method", "practitioner briefing")):
+        stack.cli("lle", step[0], case_ref, *step[1:])
+    await eventually(lambda: stack.show(case_ref), lambda c: c["stage"] == "action_plan",
+                     what="the action plan")
+    agree = stack.cli("action-plan", "agree", case_ref, "--agreed-by", "Executive", check=False)
+    assert agree.returncode == 2, agree
+    assert "every recommendation needs at least one action" in agree.stderr
