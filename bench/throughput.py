@@ -62,9 +62,9 @@ from starter import cases
 from starter.connection import ensure_search_attributes
 from starter.devstack import LocalStack, Ports, free_port
 from starter.hard_exit import run_then_exit
+from tests.scenarios import LCSPR_AGENCIES as AGENCIES
+from tests.scenarios import SCOPING, SUBMISSION, record, reviewer
 from tests.support import PAYLOAD_KEYS, encrypting_converter, referral_data, runs
-from tests.workflows.test_lcspr import AGENCIES, SUBMISSION, reviewer
-from tests.workflows.test_rapid_review import SCOPING, record
 
 # The same valid answers and records the workflow tests give.
 FIELDS = {"scoping_return": SCOPING, "agency_submission": SUBMISSION}

@@ -22,7 +22,7 @@ from domain.lle import (
 from starter import cases
 from starter.commands import send
 from tests.support import eventually, refusal
-from tests.workflows.conftest import Harness
+from tests.workflows.harness import Harness
 
 SUBMISSION = {"completer": "Named lead, safeguarding", "document_reference": "secure mail 77",
               "quality_assured_by": "Head of safeguarding"}

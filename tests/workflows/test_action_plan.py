@@ -19,7 +19,7 @@ from domain.action_plan import (
 )
 from domain.case import LifecycleView, lifecycle_workflow_id
 from tests.support import eventually, history_lengths
-from tests.workflows.conftest import Harness
+from tests.workflows.harness import Harness
 from tests.workflows.learning_steps import (
     command,
     decide_learning_event,

@@ -3,7 +3,7 @@ LIG's recommendation to the Independent Chair, and the three partners' own decis
 
 from __future__ import annotations
 
-from tests.workflows.conftest import Harness
+from tests.workflows.harness import Harness
 
 AGENCIES = ("childrens_social_care", "police", "health", "education")
 

@@ -22,13 +22,14 @@ from domain.lcspr import (
     Publication,
     PublicationPlan,
     QualityAssurance,
-    Reviewer,
     Revision,
     TermsOfReference,
     Workshop,
 )
 from domain.referral import parse_referral
 from starter.commands import CommandRefused, send
+from tests.scenarios import LCSPR_AGENCIES as AGENCIES
+from tests.scenarios import SUBMISSION, reviewer
 from tests.support import (
     PERSONAL,
     claims_of,
@@ -37,21 +38,12 @@ from tests.support import (
     referral_data,
     refusal,
 )
-from tests.workflows.conftest import Harness
+from tests.workflows.harness import Harness
 from workflows.lcspr import LcsprWorkflow
 
-AGENCIES = ["childrens_social_care", "police", "health"]
 NATIONAL = {"Mailbox.NationalReviewPanel@education.gov.uk", "SCR.SIN@ofsted.gov.uk",
             "Mailbox.CPOD@education.gov.uk"}
 NSPCC = "information@nspcc.org.uk"
-SUBMISSION = {"completer": "Named lead", "document_reference": "secure mail 2026-118",
-              "quality_assured_by": "Head of safeguarding"}
-
-
-def reviewer(name: str) -> Reviewer:
-    return Reviewer(name=name, email=f"{name.split()[0].lower()}@reviewers.example.org",
-                    kind="external", conflict_of_interest_declared=True, cv_received=True,
-                    reference_taken=True, insurance_confirmed=True)
 
 
 async def start_lcspr(h: Harness, events_per_run: int = 1500) -> WorkflowHandle[Any, LcsprResult]:

@@ -11,7 +11,7 @@ from domain.case import LifecycleView, lifecycle_workflow_id
 from domain.lig import Dispute, DisputeReview, LigDecision
 from starter.commands import send
 from tests.support import eventually, refusal
-from tests.workflows.conftest import Harness
+from tests.workflows.harness import Harness
 
 
 async def lig_view(h: Harness, case_ref: str) -> LifecycleView:

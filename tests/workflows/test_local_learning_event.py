@@ -18,7 +18,7 @@ from domain.lle import (
     ReportReady,
     SinInformation,
 )
-from tests.workflows.conftest import Harness
+from tests.workflows.harness import Harness
 from tests.workflows.learning_steps import (
     AGENCIES,
     SUBMISSION,

@@ -9,37 +9,16 @@ from typing import Any
 from domain.calendar import LONDON
 from domain.case import MarkAbsent
 from domain.papers import PapersLookup, PapersView
-from domain.rapid_review import MeetingPlan, NotHeld, PanelReply, RapidReviewOutcome
+from domain.rapid_review import MeetingPlan, NotHeld, PanelReply
 from starter.commands import send
+from tests.scenarios import SCOPING, record
 from tests.support import PERSONAL, Mail, claims_of, eventually, refusal
-from tests.workflows.conftest import Harness
+from tests.workflows.harness import Harness
 
 AGENCIES = ("childrens_social_care", "police", "health", "education")
 NATIONAL = {"Mailbox.NationalReviewPanel@education.gov.uk", "SCR.SIN@ofsted.gov.uk",
             "Mailbox.CPOD@education.gov.uk"}
 DECISION_MAKERS = ("la_decision_maker", "police_decision_maker", "icb_decision_maker")
-SCOPING = {"completer": "A. Lead, safeguarding lead, 01234 000000", "records_secured": "yes",
-           "involvement_summary": "Health visiting contacts from birth.",
-           "practice_analysis": "Contacts were timely; information was not shared."}
-
-
-def record(held_on: date, **changes: Any) -> RapidReviewOutcome:
-    data: dict[str, Any] = {
-        "held_on": held_on,
-        "participants": [
-            {"name": "Lee Representative", "agency": "childrens_social_care", "role": "LA"},
-            {"name": "Pat Constable", "agency": "police"},
-            {"name": "Jo Nurse", "agency": "health"},
-            {"name": "Ed Lead", "agency": "education"},
-        ],
-        "immediate_safeguarding_needed": False,
-        "criteria": ["multi_agency_working", "improvements_needed"],
-        "recommendation": "b",
-        "key_lines_of_enquiry": ["How was information about Zephyrine shared between agencies?"],
-        "reasons": "Agencies held pieces of the picture; Marigold Testcase was not assessed.",
-    }
-    data.update(changes)
-    return RapidReviewOutcome.model_validate(data)
 
 
 def deadline(view: Any, key: str) -> Any:

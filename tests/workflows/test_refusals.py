@@ -34,16 +34,16 @@ from domain.lle import (
 )
 from domain.rapid_review import MeetingPlan, NotHeld, PanelReply
 from starter.commands import send
+from tests.scenarios import record, reviewer
 from tests.support import refusal
-from tests.workflows.conftest import Harness
+from tests.workflows.harness import Harness
 from tests.workflows.learning_steps import refused, step
-from tests.workflows.test_lcspr import reviewer, start_lcspr
+from tests.workflows.test_lcspr import start_lcspr
 from tests.workflows.test_lig_triage import do_not_notify, lig, lig_step, route
 from tests.workflows.test_rapid_review import (
     deadline,
     meeting_day,
     meeting_stage,
-    record,
     scoping_requests,
 )
 from tests.workflows.test_sin_decision import PROFILE_EMAILS

@@ -8,7 +8,7 @@ from domain.calendar import london_today
 from domain.case import ResendLinks
 from starter.commands import send
 from tests.support import PERSONAL, claims_of, eventually
-from tests.workflows.conftest import Harness
+from tests.workflows.harness import Harness
 
 PROFILE_EMAILS = {
     "lig_chair": "lig.chair@iow.example.org",
