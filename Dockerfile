@@ -14,13 +14,14 @@ COPY domain/ domain/
 COPY workflows/ workflows/
 COPY activities/ activities/
 COPY starter/ starter/
+COPY web/ web/
 COPY profiles/ profiles/
 COPY worker.py ./
 # Bytecode now, since nothing may write it later: the worker's sandbox imports the workflow
 # modules afresh for every workflow run, and compiling their source each time nearly doubled
 # the cost of starting or replaying one.
 RUN pip install --no-cache-dir . \
-    && python -m compileall -q domain workflows activities starter worker.py \
+    && python -m compileall -q domain workflows activities starter web worker.py \
     && useradd --system --uid 10001 --home-dir /app app \
     && mkdir /data && chown app /data
 

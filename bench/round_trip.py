@@ -30,8 +30,8 @@ from domain.settings import Settings
 from starter import cases
 from starter.connection import connect
 from starter.hard_exit import run_then_exit
-from starter.mailbox import read, respond_links
 from tests.support import form_token, referral_data
+from web.mailbox import read, respond_links
 from worker import workflow_runner
 
 LIG_CHAIR = "lig.chair@iow.example.org"

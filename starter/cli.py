@@ -347,7 +347,7 @@ def web(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the web app (intake API and the pages behind email links)."""
     import uvicorn
 
-    from starter.web import create_app
+    from web.app import create_app
 
     try:
         web_app = create_app()

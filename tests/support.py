@@ -28,7 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.links import LinkClaims, LinkSigner
 from starter.codec import EncryptionCodec, data_converter, parse_keys
 from starter.commands import CommandRefused, send
-from starter.mailbox import read, respond_links, text_body
+from web.mailbox import read, respond_links, text_body
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIGNING_KEY = "test-signing-key-0123456789abcdef"

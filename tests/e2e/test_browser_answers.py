@@ -15,10 +15,10 @@ from playwright.async_api import Browser
 
 from domain.calendar import add_working_days, london_today
 from domain.questions import CHOICES
-from starter.link_pages import CHOICE_LABELS
 from tests.e2e.browser import answer_in_browser, browser, read_in_browser
 from tests.e2e.conftest import Stack
 from tests.support import Mail, eventually, open_and_submit, referral_data
+from web.notices import CHOICE_LABELS
 
 __all__ = ["browser"]  # the module's browser fixture
 

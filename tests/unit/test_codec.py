@@ -22,8 +22,8 @@ from starter.codec import (
     new_key_entry,
     parse_keys,
 )
-from starter.web import create_app
 from tests.support import OPERATOR_TOKEN, PAYLOAD_KEYS, SIGNING_KEY
+from web.app import create_app
 
 NAME = b'{"first_name":"Zephyrine","address":"7 Quillfeather Lane"}'
 OLD_KEY = PAYLOAD_KEYS.split(",")[1]  # test-1

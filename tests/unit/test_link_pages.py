@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from domain.people import Recipient
 from domain.profile import DEFAULT_PROFILE, load_profile
 from domain.questions import Answer, QuestionView
-from starter.link_pages import status_notice
+from web.notices import status_notice
 
 PROFILE = load_profile(DEFAULT_PROFILE)
 AT = datetime(2026, 12, 2, 10, 15, tzinfo=UTC)
