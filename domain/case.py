@@ -1,4 +1,4 @@
-"""Typed inputs, outputs, signals and views of the case workflows."""
+"""Typed input, output, commands and views of the case and what every lifecycle shares."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from domain.profile import Profile
 from domain.questions import Question
 from domain.referral import Referral
 
-SinOutcomeChoice = Literal["notify", "do_not_notify"]
 CaseStage = Literal[
     "intake",
     "sin_decision",
@@ -70,28 +69,6 @@ class CaseInput(BaseModel):
     registered_at: datetime
 
 
-class SinInput(BaseModel):
-    case_ref: str
-    parent_workflow_id: str
-    referral: Referral
-    profile: Profile
-    absent_roles: list[str] = Field(default_factory=list)  # absent when it started
-
-
-class SinOutcome(BaseModel):
-    outcome: SinOutcomeChoice
-    decided_at: datetime
-    decided_by: str
-    rationale: str
-    submission_reference: str | None = None
-
-
-class SinDecided(BaseModel):
-    """Signal from the SIN child to the case as soon as the decision is made."""
-
-    outcome: SinOutcome
-
-
 class CaseResult(BaseModel):
     case_ref: str
     stage: CaseStage
@@ -107,17 +84,6 @@ class ResendLinks(BaseModel):
     """Send each open question's links again, with a fresh expiry (all roles, or one)."""
 
     role: str | None = None
-
-
-class MeetingOutcome(BaseModel):
-    outcome: Literal["notify", "do_not_notify", "unresolved"]
-    rationale: str = Field(min_length=1)
-    recorded_by: str = "partnership team"
-
-
-class SubmissionReference(BaseModel):
-    reference: str = Field(min_length=1)
-    recorded_by: str = "partnership team"
 
 
 class CommissionLcspr(BaseModel):

@@ -20,9 +20,7 @@ from domain.case import (
     Decision,
     FailedMessage,
     LifecycleRef,
-    MeetingOutcome,
     SentMessage,
-    SinOutcome,
 )
 from domain.deadlines import Deadline
 from domain.lcspr import (
@@ -37,10 +35,17 @@ from domain.lcspr import (
     TermsOfReference,
     Workshop,
 )
-from domain.lig import Dispute, DisputeReview, LigDecision
-from domain.lle import FamilyContribution, LlePhase, LleTerms, LleWorkshop, SinInformation
+from domain.lig_triage import Dispute, DisputeReview, LigDecision
+from domain.local_learning_event import (
+    FamilyContribution,
+    LlePhase,
+    LleTerms,
+    LleWorkshop,
+    SinInformation,
+)
 from domain.questions import Link, QuestionBook
 from domain.rapid_review import MeetingPlan, NotHeld, PanelReply, RapidReviewOutcome
+from domain.sin_decision import MeetingOutcome, SinOutcome
 
 
 class LifecycleState(BaseModel):

@@ -35,17 +35,15 @@ with workflow.unsafe.imports_passed_through():
         CommissionLcspr,
         LifecycleRef,
         MarkAbsent,
-        SinDecided,
-        SinInput,
-        SinOutcome,
         lifecycle_workflow_id,
     )
     from domain.commands import Receipt, refuse_if
     from domain.deadlines import DeadlineRequest
     from domain.lcspr import LcsprInput, LcsprResult
-    from domain.lig import LIG_DECISIONS, LigInput, LigResult
-    from domain.lle import LleInput, LleResult
+    from domain.lig_triage import LIG_DECISIONS, LigInput, LigResult
+    from domain.local_learning_event import LleInput, LleResult
     from domain.rapid_review import RrInput, RrResult
+    from domain.sin_decision import SinDecided, SinInput, SinOutcome
     from domain.state import CaseState
 
 from workflows.lifecycle import Lifecycle

@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.state import LcsprState
 
 from workflows.event_loop import EventLoop
-from workflows.lcspr_messages import LcsprMessages
+from workflows.lcspr_mail import LcsprMessages
 from workflows.lcspr_recordings import LcsprRecordings
 from workflows.lifecycle import Lifecycle
 

@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.handlers import LoopSignals, Recording
 
 if TYPE_CHECKING:
-    from workflows.lcspr_messages import LcsprMessages
+    from workflows.lcspr_mail import LcsprMessages
     from workflows.lifecycle import Lifecycle
 
 # The recordings, by name, and what each is given (the update of that name is on LcsprWorkflow).

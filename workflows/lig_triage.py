@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.commands import Receipt, refuse_if
     from domain.deadlines import DeadlineRequest
     from domain.forms import link_page_context
-    from domain.lig import (
+    from domain.lig_triage import (
         LIG_DECISIONS,
         Dispute,
         DisputeReview,

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import DeadlineRequest
     from domain.forms import link_page_context
     from domain.lcspr import Effect
-    from domain.lle import (
+    from domain.local_learning_event import (
         METHODOLOGIES,
         Dissemination,
         FamilyContribution,

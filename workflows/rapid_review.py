@@ -49,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.handlers import ProcedureSignals
 from workflows.lifecycle import Lifecycle
-from workflows.rr_messages import RrMessages
+from workflows.rapid_review_mail import RrMessages
 
 # Cases whose scoping settled before meeting papers existed send no papers email.
 PAPERS_PATCH = "rr-meeting-papers"
@@ -255,6 +255,8 @@ class RapidReviewWorkflow(ProcedureSignals[RrState]):
                                "the National Panel's reply"):
             await self.msg.overdue(due.key, "the National Panel's reply", roles=[])
             await workflow.wait_condition(lambda: bool(self.state.panel_replies))
+        if due.state == "pending":  # the reply came before this deadline was set
+            life.complete(due.key)
         await workflow.wait_condition(final)
         reply = next(r for r in self.state.panel_replies if r.reply != "more_information")
         return reply.reply
@@ -324,13 +326,24 @@ class RapidReviewWorkflow(ProcedureSignals[RrState]):
 
     @workflow.update
     def record_panel_reply(self, reply: PanelReply) -> Receipt:
-        self.record_panel_reply_signal(reply)
+        self.apply_panel_reply(reply)
         return self.receipt(f"the Panel's reply: {reply.reply}", "rr.panel_response")
 
     @record_panel_reply.validator
     def validate_record_panel_reply(self, reply: PanelReply) -> None:
-        refuse_if(None if self.state.step == "awaiting the Panel's reply" else
+        # The Panel may answer as soon as it has the review, while the local emails still go.
+        submitted = self.state.deadlines.get("rr.submission")
+        sent = submitted is not None and submitted.completed_at is not None
+        refuse_if(None if self.state.step == "awaiting the Panel's reply"
+                  or (self.state.step == "submission" and sent) else
                   f"not awaiting the Panel's reply (step: {self.state.step})")
+
+    def apply_panel_reply(self, reply: PanelReply) -> None:
+        self.state.panel_replies.append(reply)
+        self.life.record("panel_reply", reply.reply, "National Panel", reply.notes)
+        due = self.state.deadlines.get("rr.panel_response")
+        if due is not None and due.state == "pending":
+            self.life.complete("rr.panel_response")
 
     def not_meeting(self, what: str) -> str | None:
         """Why a meeting step cannot be recorded now, or None while the meeting is awaited."""
@@ -374,11 +387,7 @@ class RapidReviewWorkflow(ProcedureSignals[RrState]):
     @workflow.signal(name="record_panel_reply")
     def record_panel_reply_signal(self, reply: PanelReply) -> None:
         if self.state.step == "awaiting the Panel's reply":
-            self.state.panel_replies.append(reply)
-            self.life.record("panel_reply", reply.reply, "National Panel", reply.notes)
-            due = self.state.deadlines.get("rr.panel_response")
-            if due is not None and due.state == "pending":
-                self.life.complete("rr.panel_response")
+            self.apply_panel_reply(reply)
 
     @workflow.query
     def papers(self, lookup: PapersLookup) -> PapersView:

@@ -20,17 +20,17 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case import (
+    from domain.commands import Receipt, refuse_if
+    from domain.deadlines import DeadlineRequest
+    from domain.questions import Answer, Question
+    from domain.rapid_review import PARTNERS
+    from domain.sin_decision import (
         MeetingOutcome,
         SinDecided,
         SinInput,
         SinOutcome,
         SubmissionReference,
     )
-    from domain.commands import Receipt, refuse_if
-    from domain.deadlines import DeadlineRequest
-    from domain.questions import Answer, Question
-    from domain.rapid_review import PARTNERS
     from domain.state import SinState
 
 from workflows.handlers import ProcedureSignals

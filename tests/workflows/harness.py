@@ -21,8 +21,6 @@ from domain.case import (
     CaseResult,
     LifecycleView,
     MarkAbsent,
-    MeetingOutcome,
-    SinOutcome,
     case_workflow_id,
     lifecycle_workflow_id,
 )
@@ -30,6 +28,7 @@ from domain.commands import AnswerReceipt
 from domain.questions import AnswerSignal
 from domain.rapid_review import RrResult
 from domain.settings import Settings
+from domain.sin_decision import MeetingOutcome, SinOutcome
 from starter import cases
 from starter.commands import send
 from starter.mailcapture import CaptureHandler

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 
 from domain.case import LifecycleView
 from domain.commands import Receipt
-from domain.lig import LigDecision
-from domain.lle import (
+from domain.lig_triage import LigDecision
+from domain.local_learning_event import (
     Dissemination,
     FamilyContribution,
     LleExecutive,

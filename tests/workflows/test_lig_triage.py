@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from temporalio.client import WorkflowHandle
 
 from domain.case import LifecycleView, lifecycle_workflow_id
-from domain.lig import Dispute, DisputeReview, LigDecision
+from domain.lig_triage import Dispute, DisputeReview, LigDecision
 from starter.commands import send
 from tests.support import eventually, refusal
 from tests.workflows.harness import Harness

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.calendar import add_months
-from domain.lle import (
+from domain.local_learning_event import (
     Dissemination,
     FamilyContribution,
     LleExecutive,

@@ -7,14 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain.calendar import london_today
-from domain.case import (
-    CloseCase,
-    CommissionLcspr,
-    MarkAbsent,
-    MeetingOutcome,
-    ResendLinks,
-    SubmissionReference,
-)
+from domain.case import CloseCase, CommissionLcspr, MarkAbsent, ResendLinks
 from domain.lcspr import (
     ExecutiveApproval,
     NewInformation,
@@ -24,8 +17,8 @@ from domain.lcspr import (
     Revision,
     Workshop,
 )
-from domain.lig import DisputeReview, LigDecision
-from domain.lle import (
+from domain.lig_triage import DisputeReview, LigDecision
+from domain.local_learning_event import (
     Dissemination,
     LleQualityAssurance,
     LleWorkshop,
@@ -33,6 +26,7 @@ from domain.lle import (
     SinInformation,
 )
 from domain.rapid_review import MeetingPlan, NotHeld, PanelReply
+from domain.sin_decision import MeetingOutcome, SubmissionReference
 from starter.commands import send
 from tests.scenarios import record, reviewer
 from tests.support import refusal

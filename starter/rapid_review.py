@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from domain.rapid_review import MeetingPlan, NotHeld, PanelReply, RapidReviewOutcome
-from starter.cli import fail, parse_recording, read_json_object, send_command
+from starter.common import fail, parse_recording, read_json_object, send_command
 
 rr_app = typer.Typer(no_args_is_help=True, help="Record steps of the rapid review.")
 LIFECYCLE = "rapid-review"

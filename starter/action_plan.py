@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from domain.action_plan import ActionUpdate, AgreePlan, NewAction, NewRecommendation
-from starter.cli import parse_recording, send_command
+from starter.common import parse_recording, send_command
 
 action_plan_app = typer.Typer(no_args_is_help=True,
                               help="Record an action plan and its progress.")

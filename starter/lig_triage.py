@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from domain.lig import Dispute, DisputeReview, LigDecision
-from starter.cli import parse_recording, send_command
+from domain.lig_triage import Dispute, DisputeReview, LigDecision
+from starter.common import parse_recording, send_command
 
 lig_app = typer.Typer(no_args_is_help=True, help="Record the LIG's decision and disputes.")
 

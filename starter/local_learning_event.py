@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from domain.calendar import london_today
-from domain.lle import (
+from domain.local_learning_event import (
     Dissemination,
     FamilyContribution,
     LleExecutive,
@@ -16,7 +16,7 @@ from domain.lle import (
     ReportReady,
     SinInformation,
 )
-from starter.cli import parse_recording, send_command
+from starter.common import parse_recording, send_command
 
 lle_app = typer.Typer(no_args_is_help=True, help="Record steps of a local learning event.")
 LIFECYCLE = "local-learning-event"

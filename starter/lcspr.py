@@ -24,7 +24,7 @@ from domain.lcspr import (
     TermsOfReference,
     Workshop,
 )
-from starter.cli import fail, parse_recording, read_json_object, send_command
+from starter.common import fail, parse_recording, read_json_object, send_command
 
 lcspr_app = typer.Typer(no_args_is_help=True, help="Record steps of the LCSPR.")
 
@@ -38,7 +38,6 @@ def _day(value: str, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)")
-    raise AssertionError("unreachable")
 
 
 @lcspr_app.command("start")
