@@ -150,13 +150,6 @@ class NewInformation(_Record):
     details: str = Field(min_length=1)
 
 
-class Effect(BaseModel):
-    """Work a signal asked for, done by the main loop (signals themselves only record)."""
-
-    name: str
-    payload: dict[str, Any] = Field(default_factory=dict)
-
-
 class LcsprInput(BaseModel):
     case_ref: str
     parent_workflow_id: str

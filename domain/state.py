@@ -24,7 +24,6 @@ from domain.case import (
 )
 from domain.deadlines import Deadline
 from domain.lcspr import (
-    Effect,
     ExecutiveApproval,
     FamilyRecord,
     Pause,
@@ -65,8 +64,9 @@ class LifecycleState(BaseModel):
 class LoopState(LifecycleState):
     started: bool = False
     runs: int = 1
-    effects: list[Effect] = Field(default_factory=list)
-    performed: int = 0  # effects performed so far: a command waits for its own to be done
+    # Work the loop has performed so far: a command waits for its own. (States carried by
+    # earlier runs also hold `effects`, always empty then: pydantic ignores it.)
+    performed: int = 0
     reminded: list[str] = Field(default_factory=list)
     escalated: list[str] = Field(default_factory=list)
 

@@ -38,7 +38,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.case import LifecycleView
     from domain.commands import Receipt, refuse_if
     from domain.deadlines import DeadlineRequest
-    from domain.lcspr import Effect
     from domain.people import Recipient
     from domain.state import ActionPlanState
 
@@ -66,7 +65,7 @@ class ActionPlanWorkflow(LoopSignals[ActionPlanState]):
             state.started = True
             state.next_summary_at = workflow.now() + timedelta(days=input.summary_every_days)
         while state.plan.concluded_at is None:
-            await self.loop.perform_effects(self)
+            await self.loop.perform_queued()
             if self.complete() and state.plan.concluded_at is None:
                 await self.conclude()
                 break
@@ -158,10 +157,9 @@ class ActionPlanWorkflow(LoopSignals[ActionPlanState]):
                                         "team", "Partnership team",
                                         self.input.profile.partnership.team_email, self.base)
 
-    # --- effects ------------------------------------------------------------------------------
-    async def do_plan_action(self, effect: Effect) -> None:
-        action = self.action(int(effect.payload["n"]))
-        replace = bool(effect.payload.get("replace"))
+    # --- work the recordings queue ----------------------------------------------------------
+    async def plan_action(self, n: int, replace: bool = False) -> None:
+        action = self.action(n)
         (deadline,) = await self.life.plan(DeadlineRequest(
             key=action.key, base=action.target_date,
             remind_working_days_before=self.input.remind_working_days_before), replace=replace)
@@ -172,8 +170,8 @@ class ActionPlanWorkflow(LoopSignals[ActionPlanState]):
         if action.implemented_at:
             self.life.complete(action.key, at=action.implemented_at)
 
-    async def do_implemented(self, effect: Effect) -> None:
-        action = self.action(int(effect.payload["n"]))
+    async def implemented(self, n: int) -> None:
+        action = self.action(n)
         assert action.implemented_at is not None
         if action.key in self.state.deadlines:
             self.life.complete(action.key, at=action.implemented_at,
@@ -207,7 +205,7 @@ class ActionPlanWorkflow(LoopSignals[ActionPlanState]):
         self.life.record("action", f"action {n}", "partnership team",
                          f"R{new.recommendation}: {new.description} (owner {new.owner_name}, "
                          f"target {new.target_date})")
-        self.loop.effect("plan_action", n=n)
+        self.loop.then("plan_action", lambda: self.plan_action(n))
         return f"action {n}, due {new.target_date}"
 
     def update_action_problem(self, update: ActionUpdate) -> str | None:
@@ -229,13 +227,13 @@ class ActionPlanWorkflow(LoopSignals[ActionPlanState]):
                          "partnership team", update.progress)
         if update.new_target_date:
             action.target_date = update.new_target_date
-            self.loop.effect("plan_action", n=action.n, replace=True)
+            self.loop.then("plan_action", lambda: self.plan_action(action.n, replace=True))
         if update.implemented:
             action.evidence_of_impact = update.evidence_of_impact
             action.implemented_at = workflow.now()
             self.life.record("action_implemented", f"action {action.n}", "partnership team",
                              update.evidence_of_impact)
-            self.loop.effect("implemented", n=action.n)
+            self.loop.then("implemented", lambda: self.implemented(action.n))
         return f"action {action.n}: {'implemented' if update.implemented else update.rag}"
 
     def agree_plan_problem(self, agreed: AgreePlan) -> str | None:
@@ -252,10 +250,10 @@ class ActionPlanWorkflow(LoopSignals[ActionPlanState]):
     def apply_agree_plan(self, agreed: AgreePlan) -> str:
         self.state.plan.agreed_by = agreed.agreed_by
         self.life.record("action_plan_agreed", "agreed", agreed.agreed_by)
-        self.loop.effect("wake")  # the plan may be complete already
+        self.loop.then("wake", self.wake)  # the plan may be complete already
         return f"the plan, agreed by {agreed.agreed_by}"
 
-    async def do_wake(self, effect: Effect) -> None:
+    async def wake(self) -> None:
         pass
 
     def recordings(self) -> dict[str, Recording]:

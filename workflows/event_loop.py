@@ -1,6 +1,6 @@
 """The loop of a lifecycle driven by the team's recordings (learning events, action plans).
 
-Signal handlers only check and record, and queue effects; the loop performs the effects, acts
+Recordings only check and record, and queue the work they ask for; the loop performs it, acts
 once on each deadline's reminder and due instant, and sleeps until the next of them or new
 work. A long-lived loop continues as new after a quiet spell, carrying its state.
 """
@@ -8,18 +8,18 @@ work. A long-lived loop continues as new after a quiet spell, carrying its state
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.lcspr import Effect
     from domain.state import LoopState
 
 
 QUIET = timedelta(minutes=2)
 Timer = tuple[datetime, str, str]  # (when, deadline key or "summary", "remind" | "due")
+Work = Callable[[], Awaitable[None]]
 
 
 class EventLoop:
@@ -28,20 +28,27 @@ class EventLoop:
         self.state = state
         self.watched = watched  # which deadline keys this loop reminds about and escalates
         self.events_per_run = events_per_run
+        # Work queued and not yet done. Never carried over continue-as-new, which waits for
+        # the queue to be empty.
+        self.queue: list[tuple[str, Work]] = []
 
-    def effect(self, name: str, **payload: object) -> None:
-        self.state.effects.append(Effect(name=name, payload=payload))
+    def then(self, name: str, work: Work) -> None:
+        """Queue work a recording asks for (letters, requests, deadlines), to be performed
+        in order by the loop: a recording never waits on an activity, so is never half done."""
+        self.queue.append((name, work))
 
-    async def perform_effects(self, owner: object) -> None:
-        """Perform what the recordings queued, in order, by the owner's `do_<name>`."""
-        while self.state.effects:
-            effect = self.state.effects.pop(0)
-            await getattr(owner, f"do_{effect.name}")(effect)
+    def queued(self, name: str) -> bool:
+        return any(queued == name for queued, _ in self.queue)
+
+    async def perform_queued(self) -> None:
+        while self.queue:
+            _, work = self.queue.pop(0)
+            await work()
             self.state.performed += 1
 
     async def performed(self) -> None:
-        """Wait until every effect queued so far (a command's own among them) is performed."""
-        mark = self.state.performed + len(self.state.effects)
+        """Wait until all work queued so far (a command's own among it) is performed."""
+        mark = self.state.performed + len(self.queue)
         await workflow.wait_condition(lambda: self.state.performed >= mark)
 
     def timers(self, *extra: Timer) -> list[Timer]:
@@ -78,21 +85,21 @@ class EventLoop:
             summary = (f"{kind}: {deadline.label}, due {deadline.due_text}" if deadline
                        else f"next {key}")
         with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(lambda: bool(self.state.effects), timeout=timeout,
+            await workflow.wait_condition(lambda: bool(self.queue), timeout=timeout,
                                           timeout_summary=summary)
 
     async def time_to_continue_as_new(self) -> bool:
         """After a quiet spell in a long run: nobody is mid-conversation with it then (a query
         racing the hand-over is not answered on every server)."""
         info = workflow.info()
-        if self.state.effects or not (info.is_continue_as_new_suggested()
+        if self.queue or not (info.is_continue_as_new_suggested()
                                       or info.get_current_history_length()
                                       > self.events_per_run):
             return False
         if info.get_current_history_length() > 2 * self.events_per_run:
             return True
         try:
-            await workflow.wait_condition(lambda: bool(self.state.effects), timeout=QUIET,
+            await workflow.wait_condition(lambda: bool(self.queue), timeout=QUIET,
                                           timeout_summary="quiet before continuing as new")
         except TimeoutError:
             return True

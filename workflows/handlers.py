@@ -23,7 +23,6 @@ from temporalio.common import RawValue
 with workflow.unsafe.imports_passed_through():
     from domain.case import LifecycleView, MarkAbsent, ResendLinks
     from domain.commands import AnswerReceipt, Receipt, refuse_if
-    from domain.lcspr import Effect
     from domain.questions import (
         AnswerSignal,
         Question,
@@ -181,14 +180,8 @@ class LoopSignals(LifecycleHandlers[L]):
 
     @workflow.signal(name="mark_absent")
     def mark_absent_signal(self, absence: MarkAbsent) -> None:
-        self.loop.effect("absent", role=absence.role, absent=absence.absent)
+        self.loop.then("absent", lambda: self.life.mark_absent(absence.role, absence.absent))
 
     @workflow.signal(name="resend_links")
     def resend_links_signal(self, request: ResendLinks) -> None:
-        self.loop.effect("resend", role=request.role)
-
-    async def do_absent(self, effect: Effect) -> None:
-        await self.life.mark_absent(str(effect.payload["role"]), bool(effect.payload["absent"]))
-
-    async def do_resend(self, effect: Effect) -> None:
-        await self.life.resend_links(effect.payload["role"])
+        self.loop.then("resend", lambda: self.life.resend_links(request.role))

@@ -1,17 +1,19 @@
 """LcsprWorkflow: the local child safeguarding practice review, to publication (SPEC §7).
 
 The review lives six months or more and is driven by the team's recordings, so the workflow
-is an event loop: signals check and record what happened and queue the effects it asks for
-(letters, requests, deadlines); the loop (workflows/event_loop.py) performs them, reminds and
+is an event loop: each recording is checked and recorded, and queues the work it asks for
+(letters, requests, deadlines); the loop (workflows/event_loop.py) performs it, reminds and
 escalates when deadlines fall due, and continues as new when Temporal suggests, carrying its
 whole state (questions and their links included, so links in old emails keep working).
 
-Signals: answer(AnswerSignal), appoint_reviewer(Reviewer), remove_reviewer(NewInformation),
+Updates (workflows/lcspr_recordings.py), each -> Receipt once the loop has performed its work:
+         appoint_reviewer(Reviewer), remove_reviewer(NewInformation),
          record_terms(TermsOfReference), request_revision(Revision), record_family(FamilyRecord),
          schedule_workshop(Workshop), record_draft(NewInformation), record_qa(QualityAssurance),
          record_executive(ExecutiveApproval), plan_publication(PublicationPlan),
          record_publication(Publication), pause(Pause), resume(NewInformation),
-         new_information(NewInformation), mark_absent(MarkAbsent), resend_links(ResendLinks)
+         new_information(NewInformation); and every lifecycle's answer, mark_absent and
+         resend_links (workflows/handlers.py). Each is also a signal for the running cases.
 Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 """
 
@@ -26,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import Deadline, DeadlineRequest, ShiftRequest
     from domain.lcspr import (
         AGENCY_WORK,
-        Effect,
         LcsprInput,
         LcsprResult,
         Publication,
@@ -66,9 +67,9 @@ class LcsprWorkflow(LcsprRecordings):
         state = self.state
         if not state.started:
             state.started = True
-            self.effect("start")
+            self.loop.then("start", self.commission)
         while True:
-            await self.loop.perform_effects(self)
+            await self.loop.perform_queued()
             if state.phase == "published":
                 break
             await self.check_deadlines()
@@ -85,9 +86,6 @@ class LcsprWorkflow(LcsprRecordings):
                            improvements_only=publication.improvements_only,
                            paused_days=state.paused_days, runs=state.runs,
                            completed_at=workflow.now())
-
-    def effect(self, name: str, **payload: object) -> None:
-        self.loop.effect(name, **payload)
 
     def refuse(self, why: str) -> None:
         self.state.refused.append(why)
@@ -108,20 +106,18 @@ class LcsprWorkflow(LcsprRecordings):
                 await self.msg.submission_overdue(question)
         self.life.publish()
 
-    # --- effects (performed by the loop) ------------------------------------------------------
-    async def do_start(self, effect: Effect) -> None:
+    # --- work the recordings queue (performed by the loop) -----------------------------------
+    async def commission(self) -> None:
         await self.life.plan(DeadlineRequest(key="lcspr.publication",
                                              base=self.input.decided_on))
         self.life.record("lcspr_commissioned", "lcspr", "safeguarding partners",
                          f"decided on {self.input.decided_on}")
         await self.msg.commissioned()
 
-    async def do_reviewer(self, effect: Effect) -> None:
-        reviewer = Reviewer.model_validate(effect.payload["reviewer"])
-        await self.msg.reviewer_to_national_bodies(reviewer,
-                                                   replacing=bool(effect.payload["replacing"]))
+    async def tell_of_reviewer(self, reviewer: Reviewer, replacing: bool) -> None:
+        await self.msg.reviewer_to_national_bodies(reviewer, replacing=replacing)
 
-    async def do_agency_requests(self, effect: Effect) -> None:
+    async def request_agency_work(self) -> None:
         terms = self.state.terms
         assert terms is not None
         works = [AGENCY_WORK[m] for m in terms.methodology if m in AGENCY_WORK]
@@ -136,9 +132,8 @@ class LcsprWorkflow(LcsprRecordings):
                                     f"lcspr.{work}.{agency}", f"lcspr_{work}_request",
                                     self.msg.agency_context(agency))
 
-    async def do_revision(self, effect: Effect) -> None:
-        revision = Revision.model_validate(effect.payload["revision"])
-        n = int(effect.payload["n"])  # numbered when recorded: two queued never collide
+    async def request_revised(self, revision: Revision, n: int) -> None:
+        # n: numbered when recorded, so two queued never collide
         key = f"lcspr.{revision.work}.{revision.agency}.revision{n}"
         await self.life.plan(DeadlineRequest(key=key, base=revision.due,
                                              remind_working_days_before=1))
@@ -148,13 +143,13 @@ class LcsprWorkflow(LcsprRecordings):
                              "work": revision.work.replace("_", " "),
                              "revision_request": revision.request})
 
-    async def do_workshop(self, effect: Effect) -> None:
-        await self.msg.workshop(Workshop.model_validate(effect.payload), self.state)
+    async def invite_to_workshop(self, workshop: Workshop) -> None:
+        await self.msg.workshop(workshop, self.state)
 
-    async def do_draft(self, effect: Effect) -> None:
+    async def ask_for_quality_assurance(self) -> None:
         await self.msg.quality_assurance_request()
 
-    async def do_approval(self, effect: Effect) -> None:
+    async def ask_for_approval(self) -> None:
         self.state.approval_round += 1
         round_ = self.state.approval_round
         for partner in PARTNERS:
@@ -162,11 +157,10 @@ class LcsprWorkflow(LcsprRecordings):
             await self.life.ask(f"approve:{partner}:{round_}", "approval", [role],
                                 "lcspr.publication", "lcspr_approval_request", self.msg.base)
 
-    async def do_approvals_done(self, effect: Effect) -> None:
-        objections = effect.payload["objections"]
+    async def approvals_done(self, objections: list[str]) -> None:
         if objections:
             self.state.phase = "drafting"
-            await self.msg.objection("\n".join(objections))  # type: ignore[arg-type]
+            await self.msg.objection("\n".join(objections))
         else:
             self.state.phase = "executive_approval"
             await self.msg.executive_request()
@@ -188,8 +182,7 @@ class LcsprWorkflow(LcsprRecordings):
                     f"Panel, DfE and Ofsted by {notice.due} (7 working days before)")
         return None
 
-    async def do_plan_publication(self, effect: Effect) -> None:
-        plan = PublicationPlan.model_validate(effect.payload)
+    async def plan_and_give_notice(self, plan: PublicationPlan) -> None:
         notice = await self.prepublication_notice(plan)
         if problem := self.too_close(plan, notice):
             self.refuse(problem)
@@ -201,8 +194,7 @@ class LcsprWorkflow(LcsprRecordings):
         self.life.record("publication_planned", plan.on.isoformat(), "partnership team",
                          f"full report sent to the Panel, DfE and Ofsted on notice by {notice.due}")
 
-    async def do_published(self, effect: Effect) -> None:
-        publication = Publication.model_validate(effect.payload)
+    async def publish(self, publication: Publication) -> None:
         self.state.publication = publication
         self.life.complete("lcspr.publication", note=f"published {publication.on}")
         if publication.improvements_only:
@@ -214,16 +206,16 @@ class LcsprWorkflow(LcsprRecordings):
             self.state.book.close(question.id, "the review has been published")
         self.state.phase = "published"
 
-    async def do_pause(self, effect: Effect) -> None:
+    async def tell_of_pause(self) -> None:
         pause = self.state.pause
         assert pause is not None
         self.state.deadlines["lcspr.publication"].pause(f"paused: {pause.reason}")
         self.life.publish()
         await self.msg.paused(pause)
 
-    async def do_resume(self, effect: Effect) -> None:
+    async def resume_clock(self) -> None:
         paused_at, current = self.state.paused_at, self.state.deadlines["lcspr.publication"]
-        if paused_at is None:  # already resumed by an earlier effect
+        if paused_at is None:  # already resumed by work queued earlier
             return
         shifted = await workflow.execute_local_activity(
             shift_deadline,
@@ -241,5 +233,5 @@ class LcsprWorkflow(LcsprRecordings):
         await self.msg.resumed(shifted)
 
 
-    async def do_new_information(self, effect: Effect) -> None:
-        await self.msg.national_review_information(str(effect.payload["details"]))
+    async def tell_of_new_information(self, details: str) -> None:
+        await self.msg.national_review_information(details)

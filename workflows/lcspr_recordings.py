@@ -57,7 +57,19 @@ class LcsprRecordings(LoopSignals[LcsprState]):
     msg: LcsprMessages
     input: LcsprInput
 
-    def effect(self, name: str, **payload: object) -> None: ...
+    commission: Callable[[], Awaitable[None]]
+    tell_of_reviewer: Callable[[Reviewer, bool], Awaitable[None]]
+    request_agency_work: Callable[[], Awaitable[None]]
+    request_revised: Callable[[Revision, int], Awaitable[None]]
+    invite_to_workshop: Callable[[Workshop], Awaitable[None]]
+    ask_for_quality_assurance: Callable[[], Awaitable[None]]
+    ask_for_approval: Callable[[], Awaitable[None]]
+    approvals_done: Callable[[list[str]], Awaitable[None]]
+    plan_and_give_notice: Callable[[PublicationPlan], Awaitable[None]]
+    publish: Callable[[Publication], Awaitable[None]]
+    tell_of_pause: Callable[[], Awaitable[None]]
+    resume_clock: Callable[[], Awaitable[None]]
+    tell_of_new_information: Callable[[str], Awaitable[None]]
     prepublication_notice: Callable[[PublicationPlan], Awaitable[Deadline]]
     too_close: Callable[[PublicationPlan, Deadline], str | None]
 
@@ -81,7 +93,7 @@ class LcsprRecordings(LoopSignals[LcsprState]):
                                      at=q.answer.at)
                     if q.answer.choice == "object":
                         objections.append(f"- {by}: {q.answer.rationale}")
-                self.effect("approvals_done", objections=objections)
+                self.loop.then("approvals_done", lambda: self.approvals_done(objections))
 
     # --- what stops each recording ------------------------------------------------------------
     def appoint_reviewer_problem(self, reviewer: Reviewer) -> str | None:
@@ -161,7 +173,7 @@ class LcsprRecordings(LoopSignals[LcsprState]):
             if self.state.pause is not None or self.state.phase == "published" else None
 
     def resume_problem(self, note: NewInformation) -> str | None:
-        if self.state.pause is None or any(e.name == "resume" for e in self.state.effects):
+        if self.state.pause is None or self.loop.queued("resume"):
             return "the review is not paused"
         return None
 
@@ -175,7 +187,7 @@ class LcsprRecordings(LoopSignals[LcsprState]):
         self.life.record("reviewer_appointed", reviewer.name, "partnership team",
                          f"{reviewer.kind} reviewer; conflict of interest declared: "
                          f"{reviewer.conflict_of_interest_details or 'none'}")
-        self.effect("reviewer", replacing=replacing, reviewer=reviewer.model_dump(mode="json"))
+        self.loop.then("reviewer", lambda: self.tell_of_reviewer(reviewer, replacing))
         return f"{reviewer.name} appointed reviewer"
 
     def apply_remove_reviewer(self, why: NewInformation) -> str:
@@ -191,13 +203,13 @@ class LcsprRecordings(LoopSignals[LcsprState]):
         self.state.phase = "agency_work"
         self.life.record("terms_of_reference", ", ".join(terms.methodology), "partnership team",
                          "; ".join(terms.key_lines_of_enquiry))
-        self.effect("agency_requests")
+        self.loop.then("agency_requests", self.request_agency_work)
         return "terms of reference; the agencies' work requested"
 
     def apply_request_revision(self, revision: Revision) -> str:
         self.state.revisions += 1
-        self.effect("revision", n=self.state.revisions,
-                    revision=revision.model_dump(mode="json"))
+        n = self.state.revisions
+        self.loop.then("revision", lambda: self.request_revised(revision, n))
         return f"a revised {revision.work.replace('_', ' ')} asked of {revision.agency}"
 
     def apply_record_family(self, record: FamilyRecord) -> str:
@@ -208,20 +220,20 @@ class LcsprRecordings(LoopSignals[LcsprState]):
 
     def apply_schedule_workshop(self, workshop: Workshop) -> str:
         self.state.workshops.append(workshop)
-        self.effect("workshop", **workshop.model_dump(mode="json"))
+        self.loop.then("workshop", lambda: self.invite_to_workshop(workshop))
         return f"{workshop.kind.replace('_', ' ')} on {workshop.on}"
 
     def apply_record_draft(self, note: NewInformation) -> str:
         self.state.phase = "quality_assurance"
         self.life.record("draft_received", "draft", "reviewer", note.details)
-        self.effect("draft")
+        self.loop.then("draft", self.ask_for_quality_assurance)
         return "the draft; sent for quality assurance"
 
     def apply_record_qa(self, qa: QualityAssurance) -> str:
         self.life.record("lig_quality_assurance", qa.outcome, "LIG", qa.notes)
         if qa.outcome == "approved":
             self.state.phase = "partner_approval"
-            self.effect("approval")
+            self.loop.then("approval", self.ask_for_approval)
         else:
             self.state.phase = "drafting"
         return f"quality assurance: {qa.outcome}"
@@ -234,28 +246,28 @@ class LcsprRecordings(LoopSignals[LcsprState]):
         return "the Executive's approval"
 
     def apply_plan_publication(self, plan: PublicationPlan) -> str:
-        self.effect("plan_publication", **plan.model_dump(mode="json"))
+        self.loop.then("plan_publication", lambda: self.plan_and_give_notice(plan))
         return f"publication planned for {plan.on}"
 
     def apply_record_publication(self, publication: Publication) -> str:
-        self.effect("published", **publication.model_dump(mode="json"))
+        self.loop.then("published", lambda: self.publish(publication))
         return f"published on {publication.on}"
 
     def apply_pause(self, pause: Pause) -> str:
         self.state.pause, self.state.paused_at = pause, workflow.now()
         self.life.record("paused", pause.reason, "partnership team", pause.details)
-        self.effect("pause")
+        self.loop.then("pause", self.tell_of_pause)
         return f"paused: {pause.reason}"
 
     def apply_resume(self, note: NewInformation) -> str:
         self.life.record("resumed", "resumed", "partnership team", note.details)
-        self.effect("resume")
+        self.loop.then("resume", self.resume_clock)
         return "resumed"
 
     def apply_new_information(self, info: NewInformation) -> str:
         self.life.record("new_information", "national_review_suggested", "partnership team",
                          info.details)
-        self.effect("new_information", details=info.details)
+        self.loop.then("new_information", lambda: self.tell_of_new_information(info.details))
         return "new information; the Panel is told"
 
     def recordings(self) -> dict[str, Recording]:

@@ -25,7 +25,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.commands import Receipt, refuse_if
     from domain.deadlines import DeadlineRequest
     from domain.forms import link_page_context
-    from domain.lcspr import Effect
     from domain.local_learning_event import (
         METHODOLOGIES,
         Dissemination,
@@ -63,9 +62,9 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
     @workflow.run
     async def run(self, input: LleInput) -> LleResult:
         state = self.state
-        self.loop.effect("start")
-        while state.phase not in ("approved", "sin_referred") or state.effects:
-            await self.loop.perform_effects(self)
+        self.loop.then("start", self.start)
+        while state.phase not in ("approved", "sin_referred") or self.loop.queue:
+            await self.loop.perform_queued()
             for _, key, kind in self.loop.due_now():
                 await self.act_on(key, kind)
             if state.phase not in ("approved", "sin_referred"):
@@ -109,8 +108,8 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
                 if terms else "", "co_leads": " and ".join(
                     self.life.title(lead) for lead in self.co_leads()), **extra}
 
-    # --- effects (performed by the loop) ------------------------------------------------------
-    async def do_start(self, effect: Effect) -> None:
+    # --- work the recordings queue (performed by the loop) -----------------------------------
+    async def start(self) -> None:
         await self.life.plan(DeadlineRequest(key="lle.report", base_instant=self.input.decided_at,
                                              remind_working_days_before=10))
         self.life.record("lle_commissioned", "local_learning_event", "LIG",
@@ -118,7 +117,7 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         await self.life.send_to_roles("lle_commissioned", "lle.commissioned", REPRESENTATIVES,
                                       self.context())
 
-    async def do_terms(self, effect: Effect) -> None:
+    async def request_information(self) -> None:
         terms = self.state.terms
         assert terms is not None
         await self.life.send_to_roles("lle_terms_agreed", "lle.terms", terms.co_leads,
@@ -133,8 +132,7 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
                                 "lle_information_request",
                                 self.context(agency=self.input.profile.agencies[agency].name))
 
-    async def do_workshop(self, effect: Effect) -> None:
-        workshop = LleWorkshop.model_validate(effect.payload)
+    async def invite_to_workshop(self, workshop: LleWorkshop) -> None:
         terms = self.state.terms
         assert terms is not None
         step = f"lle.workshop.{workshop.on.isoformat()}"
@@ -144,29 +142,29 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         await self.life.send_to_roles("lle_workshop_invitation", f"{step}.leads", terms.co_leads,
                                       context)
 
-    async def do_report(self, effect: Effect) -> None:
+    async def ask_for_quality_assurance(self) -> None:
         await self.life.send_to_roles("lle_qa_request", f"lle.qa.{len(self.state.decisions)}",
                                       ["lig_chair"], self.context())
 
-    async def do_returned(self, effect: Effect) -> None:
+    async def return_report(self, by: str, comments: str) -> None:
         await self.life.send_to_roles(
             "lle_report_returned", f"lle.returned.{len(self.state.decisions)}", self.co_leads(),
-            self.context(by=str(effect.payload["by"]), comments=str(effect.payload["comments"])))
+            self.context(by=by, comments=comments))
 
-    async def do_executive(self, effect: Effect) -> None:
+    async def ask_the_executive(self) -> None:
         await self.life.send_to_roles("lle_executive_request", "lle.executive",
                                       ["partnership_chair"], self.context())
 
-    async def do_disseminated(self, effect: Effect) -> None:
+    async def share_learning(self, methods: str) -> None:
         await self.life.send_to_roles("lle_learning_shared", "lle.disseminated", REPRESENTATIVES,
-                                      self.context(methods=str(effect.payload["methods"])))
+                                      self.context(methods=methods))
         await self.life.send_to_address("lle_learning_shared", "lle.disseminated.team", "team",
                                         "Partnership team",
                                         self.input.profile.partnership.team_email,
-                                        self.context(methods=str(effect.payload["methods"])))
+                                        self.context(methods=methods))
 
-    async def do_sin_information(self, effect: Effect) -> None:
-        context = self.context(details=str(effect.payload["details"]))
+    async def tell_of_sin_information(self, details: str) -> None:
+        context = self.context(details=details)
         await self.life.send_to_roles("lle_sin_information", "lle.sin_information",
                                       REPRESENTATIVES, context)
         await self.life.send_to_address("lle_sin_information", "lle.sin_information.team",
@@ -207,7 +205,7 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         self.state.terms, self.state.phase = terms, "information"
         self.life.record("lle_terms_of_reference", terms.methodology, "LIG",
                          "; ".join(terms.key_lines_of_enquiry))
-        self.loop.effect("terms")
+        self.loop.then("terms", self.request_information)
         return f"terms of reference ({terms.methodology}); information requested"
 
     def schedule_workshop_problem(self, workshop: LleWorkshop) -> str | None:
@@ -225,7 +223,7 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         self.state.workshops.append(workshop)
         self.life.record("lle_workshop", workshop.on.isoformat(), "partnership team",
                          workshop.place)
-        self.loop.effect("workshop", **workshop.model_dump(mode="json"))
+        self.loop.then("workshop", lambda: self.invite_to_workshop(workshop))
         return f"workshop on {workshop.on}"
 
     def record_family_problem(self, family: FamilyContribution) -> str | None:
@@ -259,7 +257,7 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         self.close_open("the report was written without it")
         self.state.phase = "quality_assurance"
         self.life.record("lle_report_ready", "ready for approval", "co-leads", report.summary)
-        self.loop.effect("report")
+        self.loop.then("report", self.ask_for_quality_assurance)
         return "the report is ready; sent to the LIG for quality assurance"
 
     def record_qa_problem(self, qa: LleQualityAssurance) -> str | None:
@@ -269,10 +267,11 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         self.life.record("lle_quality_assurance", qa.outcome, "LIG", qa.comments)
         if qa.outcome == "assured":
             self.state.phase = "executive_approval"
-            self.loop.effect("executive")
+            self.loop.then("executive", self.ask_the_executive)
         else:
             self.state.phase = "information"
-            self.loop.effect("returned", by="the LIG (quality assurance)", comments=qa.comments)
+            self.loop.then("returned", lambda: self.return_report("the LIG (quality assurance)",
+                                                                qa.comments))
         return f"quality assurance: {qa.outcome}"
 
     def record_executive_problem(self, decision: LleExecutive) -> str | None:
@@ -285,7 +284,8 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
             self.state.phase = "dissemination"
         else:
             self.state.phase = "information"
-            self.loop.effect("returned", by="the Executive", comments=decision.notes)
+            self.loop.then("returned", lambda: self.return_report("the Executive",
+                                                                decision.notes))
         return f"the Executive: {choice}"
 
     def record_dissemination_problem(self, record: Dissemination) -> str | None:
@@ -295,7 +295,7 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         methods = ", ".join(record.methods)
         self.life.record("lle_learning_disseminated", methods, "partnership team", record.notes)
         self.state.phase = "approved"
-        self.loop.effect("disseminated", methods=methods)
+        self.loop.then("disseminated", lambda: self.share_learning(methods))
         return f"learning shared: {methods}"
 
     def sin_information_problem(self, info: SinInformation) -> str | None:
@@ -310,7 +310,7 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         self.life.record("lle_sin_information", "sin_criteria_may_be_met", "partnership team",
                          info.details)
         self.close_open("the case returned to the SIN decision", "lle.report")
-        self.loop.effect("sin_information", details=info.details)
+        self.loop.then("sin_information", lambda: self.tell_of_sin_information(info.details))
         return "information suggesting the SIN criteria are met: back to the SIN decision"
 
     def recordings(self) -> dict[str, Recording]:
