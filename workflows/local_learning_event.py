@@ -269,9 +269,7 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
             self.state.phase = "executive_approval"
             self.loop.then("executive", self.ask_the_executive)
         else:
-            self.state.phase = "information"
-            self.loop.then("returned", lambda: self.return_report("the LIG (quality assurance)",
-                                                                qa.comments))
+            self.send_back("the LIG (quality assurance)", qa.comments)
         return f"quality assurance: {qa.outcome}"
 
     def record_executive_problem(self, decision: LleExecutive) -> str | None:
@@ -283,10 +281,13 @@ class LocalLearningEventWorkflow(LoopSignals[LleState]):
         if decision.approved:
             self.state.phase = "dissemination"
         else:
-            self.state.phase = "information"
-            self.loop.then("returned", lambda: self.return_report("the Executive",
-                                                                decision.notes))
+            self.send_back("the Executive", decision.notes)
         return f"the Executive: {choice}"
+
+    def send_back(self, by: str, comments: str) -> None:
+        """The report goes back to the co-leads, the event to gathering information."""
+        self.state.phase = "information"
+        self.loop.then("returned", lambda: self.return_report(by, comments))
 
     def record_dissemination_problem(self, record: Dissemination) -> str | None:
         return self.phase_problem("dissemination")
