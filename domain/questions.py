@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from domain.forms import form_problems
+from domain.forms import form_for, form_problems
 from domain.people import Recipient
 
 QuestionKind = Literal[
@@ -62,6 +62,10 @@ class AnswerSignal(BaseModel):
     rationale: str = ""
     reference: str | None = None
     fields: dict[str, str] = Field(default_factory=dict)  # a form's content, e.g. scoping
+    # From the link's signed claims: the question it was sent for, and to whom. The workflow
+    # checks them, so the page needs not ask it first.
+    question_id: str | None = None
+    recipient: str | None = None
 
 
 class Answer(BaseModel):
@@ -140,6 +144,8 @@ class QuestionBook(BaseModel):
         who posted it; None when it can. The rules of every answer, in one place."""
         found = self.find(form.nonce)
         status = self.link_status(form.nonce)
+        if found and not _bound(*found, form):
+            return "This link is not valid for this question."
         if not found or status != "open":
             return f"This question is no longer open to this link (it is {status})."
         question = found[0]
@@ -152,6 +158,16 @@ class QuestionBook(BaseModel):
             return "Please give your rationale."
         problems = form_problems(question.kind, form.choice, form.fields)
         return " ".join(problems) if problems else None
+
+    def as_posted(self, form: AnswerSignal) -> AnswerSignal:
+        """The answer with only the fields its question's form has: a page posts what it
+        likes, the record keeps what was asked."""
+        found = self.find(form.nonce)
+        if not found:
+            return form
+        asked = form_for(found[0].kind, form.choice)
+        return form.model_copy(update={"fields": {f.name: form.fields.get(f.name, "")
+                                                  for f in asked}})
 
     def accept(self, signal: AnswerSignal, at: datetime) -> Question | None:
         """Record an answer if the link is open and the answer valid; else note why not."""
@@ -220,6 +236,12 @@ class QuestionBook(BaseModel):
 
     def open_questions(self) -> list[Question]:
         return [q for q in self.questions.values() if q.status == "open"]
+
+
+def _bound(question: Question, link: Link, form: AnswerSignal) -> bool:
+    return ((form.question_id is None or form.question_id == question.id)
+            and (form.recipient is None
+                 or form.recipient.lower() == link.recipient.email.lower()))
 
 
 def live_links(questions: Iterable[Question],

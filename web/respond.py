@@ -15,7 +15,7 @@ from temporalio.service import RPCError
 
 from activities.rendering import when
 from domain.commands import AnswerReceipt
-from domain.forms import FORMS, form_for
+from domain.forms import FORMS
 from domain.links import LinkClaims, LinkRejected
 from domain.questions import AnswerSignal, QuestionLookup, QuestionView
 from starter.commands import CaseNotAnswering, CommandRefused, send
@@ -33,6 +33,7 @@ from web.services import TEMPLATES, Services, Shared
 
 router = APIRouter()
 MAX_FIELD = 10_000
+NOT_FIELDS = {"csrf", "choice", "rationale", "reference"}  # the rest may be the form's fields
 FORGED = ("Please use the form on our page",
           "This answer did not come from the page your link opens, or that page was open too "
           "long. Nothing was changed: please open the link in your email again.")
@@ -93,35 +94,39 @@ async def show_question(request: Request, token: str, shared: Shared) -> Respons
 
 @router.post("/respond/{token}", response_class=HTMLResponse)
 async def record_answer(request: Request, token: str, shared: Shared) -> Response:
-    found = await open_question(request, shared, token)
-    if isinstance(found, Response):
-        return found
-    claims, view = found
+    """Straight to the case: it checks the link's question and recipient itself, so only a
+    refusal costs a look at the question (to show the form again, or why it is closed)."""
+    try:
+        claims = shared.signer.verify(token)
+    except LinkRejected as err:
+        return shared.notice(request, refused(err))
     submitted = await request.form()
     csrf = submitted.get("csrf")
     if not shared.guard.accepts(claims.nonce, csrf if isinstance(csrf, str) else None,
                                 request.headers.get("origin"),
                                 request.headers.get("sec-fetch-site")):
-        return shared.notice(request, Notice(403, *FORGED, view.case_ref))
+        found = await open_question(request, shared, token)  # a closed link says so first
+        return found if isinstance(found, Response) else \
+            shared.notice(request, Notice(403, *FORGED, claims.case_ref))
     # Browsers send a textarea's line breaks as CRLF; the record keeps plain newlines.
     values = {key: value.replace("\r\n", "\n").strip()
               for key, value in submitted.items()
               if isinstance(value, str) and len(value) <= MAX_FIELD}
-    choice = values.get("choice", "")
     answer = AnswerSignal(
-        nonce=claims.nonce, choice=choice, rationale=values.get("rationale", ""),
-        reference=values.get("reference") or None,
-        fields={f.name: values.get(f.name, "") for f in form_for(view.kind or "", choice)})
+        nonce=claims.nonce, choice=values.get("choice", ""),
+        rationale=values.get("rationale", ""), reference=values.get("reference") or None,
+        fields={k: v for k, v in values.items() if k not in NOT_FIELDS},
+        question_id=claims.question_id, recipient=claims.recipient)
     try:
         receipt = await send((await shared.temporal.client()).get_workflow_handle(
             claims.workflow_id), "answer", answer, AnswerReceipt)
     except CommandRefused as err:
         # Answered or closed meanwhile: say so; otherwise the form again, with the reason.
-        now = await open_question(request, shared, token)
-        if isinstance(now, Response):
-            return now
-        return form(request, shared, token, claims.nonce, now[1], 422, err.reason, values)
+        found = await open_question(request, shared, token)
+        if isinstance(found, Response):
+            return found
+        return form(request, shared, token, claims.nonce, found[1], 422, err.reason, values)
     except (CaseNotAnswering, RPCError):
         return shared.notice(request, Notice(503, "Please try again shortly", UNAVAILABLE,
-                                             view.case_ref))
-    return shared.notice(request, thanks(receipt.answer.choice, view.case_ref))
+                                             claims.case_ref))
+    return shared.notice(request, thanks(receipt.answer.choice, claims.case_ref))

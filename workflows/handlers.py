@@ -73,7 +73,7 @@ class LifecycleHandlers(Generic[S]):
     @workflow.update
     def answer(self, form: AnswerSignal) -> AnswerReceipt:
         since = len(self.state.messages)
-        question = self.state.book.accept(form, workflow.now())
+        question = self.state.book.accept(self.state.book.as_posted(form), workflow.now())
         assert question is not None and question.answer is not None  # the validator checked
         self.on_answer(question)
         return AnswerReceipt(

@@ -319,3 +319,28 @@ def test_answer_problem_once_answered_or_superseded() -> None:
     book.accept(answer("n-1", "agree", "ok"), AT)
     assert book.answer_problem(answer("n-2", "agree", "ok")) == \
         "This question is no longer open to this link (it is answered)."
+
+
+def test_answer_problem_checks_the_link_s_own_question_and_recipient() -> None:
+    """The signed claims name the question and the address the link was sent to; a link
+    presented for anything else is refused, whatever its nonce."""
+    book = book_with()
+    bound = {"question_id": "partner_response:police", "recipient": HOLDER.email.upper()}
+    assert book.answer_problem(answer("n-1", "agree", "ok", **bound)) is None
+    wrong_question = {**bound, "question_id": "partner_response:icb"}
+    wrong_person = {**bound, "recipient": OTHER.email}
+    for claims in (wrong_question, wrong_person):
+        assert book.answer_problem(answer("n-1", "agree", "ok", **claims)) == \
+            "This link is not valid for this question."
+
+
+def test_as_posted_keeps_only_the_fields_of_the_question_s_form() -> None:
+    book = book_with(question("scoping:health", "scoping_return",
+                              links=[Link(nonce="s-1", recipient=ICB)], roles=["agency:health"]))
+    posted = answer("s-1", "returned", fields={"completer": "Jo", "csrf_extra": "x"})
+    kept = book.as_posted(posted).fields
+    assert kept["completer"] == "Jo" and "csrf_extra" not in kept
+    assert set(kept) == {"completer", "records_secured", "family_anomalies",
+                         "involvement_summary", "practice_analysis", "partnership_concerns",
+                         "learning_actions", "other_agencies", "additional_information"}
+    assert book.as_posted(answer("s-1", "not_known", fields={"completer": "Jo"})).fields == {}
