@@ -8,7 +8,9 @@ Queries: view() -> LifecycleView, question(QuestionLookup) -> QuestionView
 
 The signals of the same names stay, with the behaviour they always had, for the cases already
 running and the recorded histories: `ProcedureSignals` for the workflows that act in the
-handler, `LoopSignals` for those whose event loop performs what a signal queues.
+handler, `LoopSignals` for those whose event loop performs what a signal queues. A review's
+own recordings, once signals, reach `recording_signal`, which runs the same pair of methods its
+updates use (`recordings()`: what stops each, and what each does).
 """
 
 from __future__ import annotations
