@@ -1,8 +1,8 @@
 """Round trip of one partner's answer, on the real local stack (dev server, worker, web app,
 SMTP capture, all on loopback): the POST of a link's form → token and form-token checks →
 the answer sent as a Workflow Update (its validator checks the link's question), whose
-receipt (or refusal) the web app shows at once. Beside it, in the same run and with the same client (payload codec
-included), the bare Temporal floor: an update on a trivial workflow.
+receipt (or refusal) the web app shows at once. Beside it, in the same run and with the same
+client (payload codec included), the bare Temporal floor: an update on a trivial workflow.
 
     .venv/bin/python -m bench.round_trip [--answers 510]
 
