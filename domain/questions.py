@@ -165,9 +165,9 @@ class QuestionBook(BaseModel):
         found = self.find(form.nonce)
         if not found:
             return form
-        asked = form_for(found[0].kind, form.choice)
-        return form.model_copy(update={"fields": {f.name: form.fields.get(f.name, "")
-                                                  for f in asked}})
+        asked = {f.name for f in form_for(found[0].kind, form.choice)}
+        return form.model_copy(update={"fields": {name: value for name, value
+                                                  in form.fields.items() if name in asked}})
 
     def accept(self, signal: AnswerSignal, at: datetime) -> Question | None:
         """Record an answer if the link is open and the answer valid; else note why not."""
