@@ -285,9 +285,12 @@ class CaseWorkflow:
     def mark_absent(self, absence: MarkAbsent) -> Receipt:
         """Kept for the lifecycles the case starts from now on (`case absent` tells the
         running ones itself), so an absence is recorded once for the whole case."""
+        self.note_absence(absence)
+        return self.receipt(f"{absence.role} {'absent' if absence.absent else 'back'}")
+
+    def note_absence(self, absence: MarkAbsent) -> None:
         others = [role for role in self.state.absent if role != absence.role]
         self.state.absent = [*others, absence.role] if absence.absent else others
-        return self.receipt(f"{absence.role} {'absent' if absence.absent else 'back'}")
 
     @mark_absent.validator
     def validate_mark_absent(self, absence: MarkAbsent) -> None:
@@ -298,9 +301,12 @@ class CaseWorkflow:
 
     @workflow.update
     def close(self, closing: CloseCase) -> Receipt:
+        self.note_close(closing)
+        return self.receipt("closed")
+
+    def note_close(self, closing: CloseCase) -> None:
         if self.state.closed_reason is None:
             self.state.closed_reason = closing.reason
-        return self.receipt("closed")
 
     @close.validator
     def validate_close(self, closing: CloseCase) -> None:
@@ -324,16 +330,14 @@ class CaseWorkflow:
 
     @workflow.signal(name="mark_absent")
     def mark_absent_signal(self, signal: MarkAbsent) -> None:
-        others = [role for role in self.state.absent if role != signal.role]
-        self.state.absent = [*others, signal.role] if signal.absent else others
+        self.note_absence(signal)
 
     @workflow.signal(name="close")
     def close_signal(self, signal: CloseCase) -> None:
         problem = self.close_problem()
         if problem:
             return self.state.refused.append(problem)
-        if self.state.closed_reason is None:
-            self.state.closed_reason = signal.reason
+        self.note_close(signal)
 
     @workflow.query
     def view(self) -> CaseView:

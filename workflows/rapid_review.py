@@ -299,8 +299,7 @@ class RapidReviewWorkflow(ProcedureSignals[RrState]):
 
     @workflow.update
     def record_outcome(self, outcome: RapidReviewOutcome) -> Receipt:
-        self.state.outcome = outcome
-        self.state.outcome_version += 1
+        self.note_outcome(outcome)
         return self.receipt(f"rapid review record (recommendation {outcome.recommendation}); "
                             "sent for ratification", "rr.meeting_window", "rr.submission")
 
@@ -376,6 +375,9 @@ class RapidReviewWorkflow(ProcedureSignals[RrState]):
         if problems or self.state.not_held is not None:
             self.state.refused.append("; ".join(problems) or "rapid review not held")
             return
+        self.note_outcome(outcome)
+
+    def note_outcome(self, outcome: RapidReviewOutcome) -> None:
         self.state.outcome = outcome
         self.state.outcome_version += 1
 
