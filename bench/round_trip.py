@@ -60,6 +60,14 @@ class Links:
             await asyncio.sleep(0.05)
         raise RuntimeError(f"no {template} to {to} for {case_ref}")
 
+    async def quiet(self, seconds: float = 2.0) -> None:
+        """Until no mail has arrived for `seconds`: the worker has finished sending."""
+        count, still = -1, 0.0
+        while still < seconds:
+            now = len(list(self.mail_dir.glob("*.eml")))
+            count, still = now, (still + 0.1 if now == count else 0.0)
+            await asyncio.sleep(0.1)
+
 
 async def answer(http: httpx.AsyncClient, url: str, choice: str) -> float:
     """Open the page (not timed: the person reads it), then time the POST of its form."""
@@ -75,22 +83,33 @@ async def answer(http: httpx.AsyncClient, url: str, choice: str) -> float:
     return elapsed
 
 
-async def ours(client: Client, settings: Settings, mail_dir: Path, answers: int) -> list[float]:
+KINDS = ("initial view (sets off the partners' questions)", "first partner (sets off nothing)",
+         "last partner (sets off the decision)")
+
+
+async def ours(client: Client, settings: Settings, mail_dir: Path,
+               answers: int) -> dict[str, list[float]]:
+    """The samples by kind of answer: what each sets off in the workflow task that takes it."""
     case_refs = []
     for _ in range(-(-answers // 3)):
         data = cases.validate_referral(referral_data(london_today()), settings)
         case_refs.append((await cases.start_case(client, settings, data))[0])
-    samples = []
+    samples: dict[str, list[float]] = {kind: [] for kind in KINDS}
     links = Links(mail_dir)
     async with httpx.AsyncClient(timeout=60) as http:
-        for case_ref in case_refs:
-            url = await links.wait(case_ref, "sin_initial_view_request", LIG_CHAIR)
-            samples.append(await answer(http, url, "notify"))
-        for case_ref in case_refs:
-            for partner in PARTNERS:
-                url = await links.wait(case_ref, "sin_partner_response_request", partner)
-                samples.append(await answer(http, url, "agree"))
-    return samples[:answers]
+        # Each round starts once every case's questions are out and the mail has stopped, so
+        # an answer waits on what it sets off itself, not on the other cases' letters.
+        views = [await links.wait(ref, "sin_initial_view_request", LIG_CHAIR) for ref in case_refs]
+        await links.quiet()
+        for url in views:
+            samples[KINDS[0]].append(await answer(http, url, "notify"))
+        responses = [[await links.wait(ref, "sin_partner_response_request", partner)
+                      for partner in PARTNERS] for ref in case_refs]
+        await links.quiet()
+        for urls in responses:
+            for kind, url in zip(KINDS[1:], urls, strict=True):
+                samples[kind].append(await answer(http, url, "agree"))
+    return samples
 
 
 async def floor(client: Client, answers: int) -> list[float]:
@@ -117,11 +136,14 @@ async def main(answers: int) -> None:
           running_stack(Path(scratch)) as stack):
         settings = Settings()
         client = await connect(settings)
-        ours_s = await ours(client, settings, stack.mail_dir, answers)
-        floor_s = await floor(client, answers)
+        by_kind = await ours(client, settings, stack.mail_dir, answers)
+        ours_s = [s for kind in KINDS for s in by_kind[kind]]
+        floor_s = await floor(client, len(ours_s))
     a, b = percentiles(ours_s), percentiles(floor_s)
     print(f"\nLink answer round trip (POST → checks → update → receipt), "
           f"n={len(ours_s)}\n  {ms(a)}")
+    for kind in KINDS:
+        print(f"  {kind}, n={len(by_kind[kind])}\n    {ms(percentiles(by_kind[kind]))}")
     print(f"Bare Temporal floor (an update on a trivial workflow), n={len(floor_s)}\n  {ms(b)}")
     print("Ratio ours / floor\n  " + "  ".join(f"{k} {a[k] / b[k]:5.1f}x" for k in a))
 
