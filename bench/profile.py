@@ -1,0 +1,92 @@
+"""Where a process's CPU goes: py-spy samples it from outside while a bench runs, and the
+samples are summed into a short table by what the worker was doing (the first rule a stack
+matches) and by function (inclusive and self time).
+
+    with sampling(pid, raw_path): ...            # the bench's run
+    print(table(raw_path))
+
+py-spy records only samples where a thread was running, so the shares are of busy time.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# (what the worker was doing, a frame that shows it): the first that matches a stack wins.
+ACTIVITIES = [
+    ("sandbox: a workflow module imported afresh", "_create_workflow_instance"),
+    ("outbox ledger (SQLite)", "activities/outbox.py"),
+    ("email: render and compose", "_compose"),
+    ("email: SMTP conversation", "_deliver"),
+    ("email: the rest of the send", "send_email"),
+    ("deadline activities", "activities/deadlines.py"),
+    ("payloads: codec and conversion", "PayloadVisitor"),
+    ("payloads: codec and conversion", "starter/codec.py"),
+    ("workflow code in the sandbox", "_RunningWorkflow.activate"),
+    ("workflow code in the sandbox", "workflow_sandbox"),
+    ("workflow tasks: SDK around them", "temporalio/worker/_workflow.py"),
+    ("activity tasks: SDK around them", "temporalio/worker/_activity.py"),
+    ("talking to Temporal (SDK bridge)", "temporalio/bridge"),
+    ("event loop: waking, sockets", "asyncio/"),
+    ("threads handing work over", "concurrent/futures"),
+]
+LINE = re.compile(r":\d+\)")
+# Frames every stack passes through (the event loop, threads, the entry point): no news.
+GENERIC = ("(asyncio/", "(threading.py)", "(concurrent/futures/", "(worker.py)",
+           "(starter/hard_exit.py)", "(<frozen importlib._bootstrap>)", "<module> (<string>)")
+
+
+@contextmanager
+def sampling(pid: int, raw: Path, rate: int = 200) -> Iterator[None]:
+    spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-p",
+                            str(pid), "-r", str(rate), "-f", "raw", "-o", str(raw),
+                            "--nonblocking"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    time.sleep(1)  # attached before the run starts
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(60)
+
+
+def stacks(raw: Path) -> Iterator[tuple[list[str], int]]:
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack and count.isdigit():
+            yield [LINE.sub(")", frame) for frame in stack.split(";")], int(count)
+
+
+def table(raw: Path, functions: int = 25) -> str:
+    doing: collections.Counter[str] = collections.Counter()
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    total = 0
+    for frames, count in stacks(raw):
+        total += count
+        joined = ";".join(frames)
+        doing[next((what for what, frame in ACTIVITIES if frame in joined), "other")] += count
+        for frame in set(frames):
+            inclusive[frame] += count
+        own[frames[-1]] += count
+    if not total:
+        return "no samples\n"
+
+    def share(count: int) -> str:
+        return f"{count / total * 100:5.1f}%"
+
+    out = [f"{total} samples of a busy thread", "", "| the worker was | share |", "|---|---|"]
+    out += [f"| {what} | {share(n)} |" for what, n in doing.most_common()]
+    out += ["", "| function (file) | inclusive | self |", "|---|---|---|"]
+    out += [f"| `{frame}` | {share(n)} | {share(own[frame])} |"
+            for frame, n in inclusive.most_common(functions * 3)
+            if not any(generic in frame for generic in GENERIC)][:functions]
+    return "\n".join(out) + "\n"
