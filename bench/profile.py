@@ -5,7 +5,9 @@ matches) and by function (inclusive and self time).
     with sampling(pid, raw_path): ...            # the bench's run
     print(table(raw_path))
 
-py-spy records only samples where a thread was running, so the shares are of busy time.
+The shares are of busy time: py-spy leaves out threads it sees idle, and this table leaves
+out two waits py-spy counts as running (the event loop in epoll, a pool thread waiting for
+work).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ ACTIVITIES = [
     ("threads handing work over", "concurrent/futures"),
 ]
 LINE = re.compile(r":\d+\)")
+WAITING = ("EpollSelector.select (selectors.py)", "_worker (concurrent/futures/thread.py)")
 # Frames every stack passes through (the event loop, threads, the entry point): no news.
 GENERIC = ("(asyncio/", "(threading.py)", "(concurrent/futures/", "(worker.py)",
            "(starter/hard_exit.py)", "(<frozen importlib._bootstrap>)", "<module> (<string>)")
@@ -71,6 +74,8 @@ def table(raw: Path, functions: int = 25) -> str:
     own: collections.Counter[str] = collections.Counter()
     total = 0
     for frames, count in stacks(raw):
+        if frames[-1] in WAITING:
+            continue
         total += count
         joined = ";".join(frames)
         doing[next((what for what, frame in ACTIVITIES if frame in joined), "other")] += count
@@ -83,7 +88,8 @@ def table(raw: Path, functions: int = 25) -> str:
     def share(count: int) -> str:
         return f"{count / total * 100:5.1f}%"
 
-    out = [f"{total} samples of a busy thread", "", "| the worker was | share |", "|---|---|"]
+    out = [f"{total} samples of a busy thread (200 a second)", "",
+           "| the worker was | share |", "|---|---|"]
     out += [f"| {what} | {share(n)} |" for what, n in doing.most_common()]
     out += ["", "| function (file) | inclusive | self |", "|---|---|---|"]
     out += [f"| `{frame}` | {share(n)} | {share(own[frame])} |"

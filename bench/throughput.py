@@ -186,7 +186,7 @@ async def drive_all(n: int, server: Server, sink: Sink, profile: Path | None) ->
     # How long a driver waits without news before asking again: longer when more cases
     # share the worker, so that asking stays a small part of its load.
     drive = Driver(client, sink, patience=min(max(n / 20, 2.0), 30.0), clock=server.clock)
-    raw = stack.state_dir / "worker-profile.raw"
+    raw = profile.with_suffix(".raw") if profile else stack.state_dir / "unused.raw"
     with worker_process(stack) as worker, \
             sampling(worker.pid, raw) if profile else contextlib.nullcontext():
         processes = {"worker": worker, **server.processes}
@@ -229,7 +229,7 @@ async def drive_all(n: int, server: Server, sink: Sink, profile: Path | None) ->
     if profile:
         profile.write_text(f"# Worker CPU profile: bench.throughput --cases {n} on "
                            f"{server.note}\n\n{table(raw)}")
-        print(f"  where the worker's CPU went: {profile}")
+        print(f"  where the worker's CPU went: {profile} (py-spy's samples: {raw})")
 
 
 if __name__ == "__main__":
