@@ -10,6 +10,7 @@ one (5xx) fails the send at once, and the workflow tells the team.
 from __future__ import annotations
 
 import hashlib
+import socket
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -63,6 +64,9 @@ class MailActivities:
         self._signer = signer
         self._renderer = renderer
         self._outbox = outbox
+        # The name this worker greets the mail server with (EHLO): looked up once, not for
+        # every message as aiosmtplib would.
+        self._local_hostname = socket.getfqdn()
 
     @activity.defn
     async def send_email(self, mail: OutgoingEmail) -> SentMessage:
@@ -142,6 +146,7 @@ class MailActivities:
                 msg,
                 hostname=s.smtp_host,
                 port=s.smtp_port,
+                local_hostname=self._local_hostname,
                 username=s.smtp_username,
                 password=s.smtp_password.get_secret_value() if s.smtp_password else None,
                 start_tls=s.smtp_starttls,

@@ -7,6 +7,9 @@ the send checks the ledger first and, when the message already went, returns wha
 
 The ledger is a SQLite file on the worker's disk (OUTBOX_PATH); workers on one host share it
 (WAL mode). A claim row stops two overlapping attempts of the same send from both sending.
+Each worker keeps one connection open, and commits without waiting for the disk
+(`synchronous=NORMAL`): in WAL mode a commit survives the worker's death, which is what the
+ledger is for; only a power cut in the next moment could lose it, and cost one repeated email.
 What remains is the moment between the server's "250 accepted" and the ledger write: a crash
 exactly there can still repeat one message, the least any SMTP sender can promise.
 """
@@ -16,8 +19,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -48,17 +49,14 @@ class SendInProgress(RuntimeError):
 class Outbox:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._path = path
-        with self._connect() as db:
-            db.execute("pragma journal_mode=wal")
-            db.execute(_SCHEMA)
+        # Autocommit, with explicit transactions where a read decides a write. Used from one
+        # thread at a time (under the lock), though not always the same one.
+        self._db = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+        self._db.execute("pragma journal_mode=wal")
+        self._db.execute("pragma synchronous=normal")
+        self._db.execute(_SCHEMA)
         self._lock = asyncio.Lock()
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # Autocommit, with explicit transactions where a read decides a write.
-        with closing(sqlite3.connect(self._path, timeout=30, isolation_level=None)) as db:
-            yield db
 
     async def claim(self, key: str, case_ref: str, template: str) -> SendRecord | None:
         """The record if this message already went; otherwise claim it for this attempt."""
@@ -75,32 +73,32 @@ class Outbox:
             await asyncio.to_thread(self._release, key)
 
     def _claim(self, key: str, case_ref: str, template: str, now: float) -> SendRecord | None:
-        with self._connect() as db:
-            db.execute("begin immediate")
+        db = self._db
+        db.execute("begin immediate")
+        try:
             row = db.execute("select state, claimed_at, sent_at from outbox "
                              "where message_key = ?", (key,)).fetchone()
             if row and row[0] == "sent":
-                db.execute("commit")
                 return SendRecord(message_key=key, sent_at=row[2])
             if row and now - row[1] < CLAIM_SECONDS:
-                db.execute("rollback")
                 raise SendInProgress(f"message {key} is being sent by another attempt")
             db.execute("insert or replace into outbox (message_key, state, claimed_at, "
                        "case_ref, template) values (?, 'claimed', ?, ?, ?)",
                        (key, now, case_ref, template))
             db.execute("commit")
             return None
+        finally:
+            if db.in_transaction:  # read only, refused, or failed: nothing to keep
+                db.execute("rollback")
 
     def _mark(self, key: str, sent_at: str) -> None:
-        with self._connect() as db:
-            db.execute("update outbox set state = 'sent', sent_at = ? where message_key = ?",
-                       (sent_at, key))
+        self._db.execute("update outbox set state = 'sent', sent_at = ? where message_key = ?",
+                         (sent_at, key))
 
     def _release(self, key: str) -> None:
-        with self._connect() as db:
-            db.execute("delete from outbox where message_key = ? and state = 'claimed'", (key,))
+        self._db.execute("delete from outbox where message_key = ? and state = 'claimed'",
+                         (key,))
 
     def count_sent(self) -> int:
-        with self._connect() as db:
-            return int(db.execute("select count(*) from outbox where state = 'sent'")
-                       .fetchone()[0])
+        return int(self._db.execute("select count(*) from outbox where state = 'sent'")
+                   .fetchone()[0])
