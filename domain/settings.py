@@ -41,8 +41,10 @@ class Settings(BaseSettings):
     # The worker's record of mail already sent, so a retried send never sends twice.
     outbox_path: Path = Path(".local/outbox.sqlite3")
     # Workflows kept in the worker's memory between tasks; one evicted is replayed from its
-    # history on its next task. Size it for the lifecycles busy at the same time.
-    worker_max_cached_workflows: int = Field(default=1000, ge=0)
+    # history on its next task. Size it for the lifecycles busy at the same time: each kept
+    # costs about half a MiB (its sandbox), and a case waiting days on a timer gains nothing
+    # from being kept, so 250 (a partnership's open cases, four lifecycles each) is the default.
+    worker_max_cached_workflows: int = Field(default=250, ge=0)
     mail_capture_dir: Path | None = None  # local running only: the web app lists captured mail
 
     @cached_property
