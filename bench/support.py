@@ -25,12 +25,13 @@ def ms(figures: dict[str, float]) -> str:
 
 
 @contextmanager
-def running_stack(state_dir: Path, profile: str = "isle-of-wight.toml") -> Iterator[LocalStack]:
-    """The same processes as `./run-local`, on free ports; this process's Settings() reads
-    what they read. Stopped whatever happens."""
+def running_stack(state_dir: Path, profile: str = "isle-of-wight.toml",
+                  **env: str) -> Iterator[LocalStack]:
+    """The same processes as `./run-local`, on free ports, with `env` besides; this process's
+    Settings() reads what they read. Stopped whatever happens."""
     stack = LocalStack(state_dir, Ports.free(), extra_env={
         "TEMPORAL_TASK_QUEUE": "bench",
-        "PARTNERSHIP_PROFILE": str(ROOT / "profiles" / profile)})
+        "PARTNERSHIP_PROFILE": str(ROOT / "profiles" / profile), **env})
     print("starting the local stack…", flush=True)
     stack.start()
     try:
