@@ -66,6 +66,7 @@ class Driver:
     def __init__(self, client: Client, sink: Sink, patience: float,
                  clock: SkippingClock | RealClock):
         self.client, self.sink, self.patience, self.clock = client, sink, patience, clock
+        self.meetings: dict[str, date] = {}  # rapid review meeting dates, by case
         self.planned: dict[str, date] = {}  # publication dates, by case
         self.answered: set[str] = set()
         self.gate = asyncio.Semaphore(16)  # queries in flight
@@ -137,12 +138,16 @@ class Driver:
         view = await self.until(case_ref, "rapid-review", lambda v: v.step == "meeting",
                                 "the rapid review meeting step")
         opens = next(d for d in view.deadlines if d.key == "rr.meeting_window").opens
+        assert opens is not None
+        self.meetings[case_ref] = opens
         await self.signal(case_ref, "rapid-review", "set_meeting", MeetingPlan(on=opens))
         return opens
 
     async def to_publication_plan(self, case_ref: str) -> None:
         today = await self.today()
-        await self.signal(case_ref, "rapid-review", "record_outcome", record(today))
+        # Held on the day it was set for: in its window, and not after today.
+        await self.signal(case_ref, "rapid-review", "record_outcome",
+                          record(self.meetings[case_ref]))
         await self.answer_open(case_ref, "rapid-review", {"ratification"}, 3)
         await self.until(case_ref, "rapid-review", lambda v: v.step.startswith("awaiting"),
                          "the Panel's reply")
@@ -174,7 +179,8 @@ class Driver:
             "the pre-publication notice")
 
     async def publish(self, case_ref: str) -> None:
-        """Record publication on the planned date, or on the day time moved to after it."""
+        """Record publication: on the test server on the day time moved to (after the planned
+        date); on the dev server on the planned date, two days on, recorded at once."""
         await self.signal(case_ref, "lcspr", "record_publication", Publication(
             on=max(self.planned[case_ref], await self.today()),
             url="https://example.org/published", reviewer_named=True))

@@ -68,7 +68,10 @@ def stacks(raw: Path) -> Iterator[tuple[list[str], int]]:
             yield [LINE.sub(")", frame) for frame in stack.split(";")], int(count)
 
 
-def table(raw: Path, functions: int = 25) -> str:
+def table(raw: Path, functions: int = 25, rate: int = 200) -> str:
+    if not raw.exists():
+        return ("py-spy wrote no samples: it could not attach to the worker (it needs leave to "
+                "trace another process: ptrace)\n")
     doing: collections.Counter[str] = collections.Counter()
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
@@ -88,7 +91,7 @@ def table(raw: Path, functions: int = 25) -> str:
     def share(count: int) -> str:
         return f"{count / total * 100:5.1f}%"
 
-    out = [f"{total} samples of a busy thread (200 a second)", "",
+    out = [f"{total} samples of a busy thread ({rate} a second)", "",
            "| the worker was | share |", "|---|---|"]
     out += [f"| {what} | {share(n)} |" for what, n in doing.most_common()]
     out += ["", "| function (file) | inclusive | self |", "|---|---|---|"]

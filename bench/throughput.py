@@ -177,8 +177,8 @@ async def drive_all(n: int, server: Server, sink: Sink, profile: Path | None) ->
     worker_env = {
         "TEMPORAL_TASK_QUEUE": f"bench-{uuid.uuid4()}", "PARTNERSHIP_PROFILE": str(server.profile),
         "PAYLOAD_KEYS": PAYLOAD_KEYS,  # the keys this process's client encrypts with
-        # Every case has up to four lifecycles busy at once here; fewer cached workflows
-        # than that and each task would first replay its workflow's history.
+        # Every case is busy at once here, its case workflow and the lifecycles open beside
+        # it; fewer cached workflows than that and each task would first replay its history.
         "WORKER_MAX_CACHED_WORKFLOWS": str(max(1000, 4 * n))}
     stack.extra_env.update(worker_env)
     settings = Settings(temporal_task_queue=worker_env["TEMPORAL_TASK_QUEUE"],
@@ -187,6 +187,7 @@ async def drive_all(n: int, server: Server, sink: Sink, profile: Path | None) ->
     # share the worker, so that asking stays a small part of its load.
     drive = Driver(client, sink, patience=min(max(n / 20, 2.0), 30.0), clock=server.clock)
     raw = profile.with_suffix(".raw") if profile else stack.state_dir / "unused.raw"
+    raw.unlink(missing_ok=True)  # an earlier run's samples are not this run's
     with worker_process(stack) as worker, \
             sampling(worker.pid, raw) if profile else contextlib.nullcontext():
         processes = {"worker": worker, **server.processes}
@@ -241,5 +242,8 @@ if __name__ == "__main__":
     parser.add_argument("--profile", type=Path, metavar="FILE",
                         help="sample the worker with py-spy; write where its CPU went to FILE")
     args = parser.parse_args()
+    if args.profile and (args.profile.suffix == ".raw" or not args.profile.parent.is_dir()):
+        parser.error(f"--profile {args.profile}: give a file (not .raw, which holds py-spy's "
+                     "samples) in a directory that exists")
     run_then_exit(lambda: asyncio.run(
         main(args.cases, args.server, args.working_day, args.profile)))

@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     # Workflows kept in the worker's memory between tasks; one evicted is replayed from its
     # history on its next task. Size it for the lifecycles busy at the same time: each kept
     # costs about half a MiB (its sandbox), and a case waiting days on a timer gains nothing
-    # from being kept, so 250 (a partnership's open cases, four lifecycles each) is the default.
+    # from being kept, so 250 (a partnership's open cases with the lifecycles open beside
+    # each) is the default.
     worker_max_cached_workflows: int = Field(default=250, ge=0)
     mail_capture_dir: Path | None = None  # local running only: the web app lists captured mail
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from starter.devstack import ROOT
 
@@ -24,13 +25,26 @@ def figure(output: str, label: str) -> float:
 
 
 def test_throughput_drives_every_case_to_publication() -> None:
-    out = bench("bench.throughput", "--cases", "2")
+    out = bench("bench.throughput", "--cases", "2")  # the dev server, a demonstration clock
+    assert "on the dev server" in out
+    assert figure(out, "dev server CPU") > 0
     assert figure(out, "wall time") > 0
     assert figure(out, "workflow tasks") > 100
     assert figure(out, "emails sent") >= 2 * 50  # every partner and agency of both cases
     assert figure(out, "worker CPU") > 0
     for lifecycle in ("case", "sin-decision", "rapid-review", "lcspr"):
         assert figure(out, lifecycle) > 20, lifecycle
+
+
+def test_throughput_on_the_test_server_profiles_the_worker(tmp_path: Path) -> None:
+    table = tmp_path / "worker.md"
+    out = bench("bench.throughput", "--cases", "1", "--server", "test", "--profile", str(table))
+    assert "on the time-skipping test server" in out
+    assert figure(out, "emails sent") >= 50
+    profile = table.read_text()
+    shares = re.findall(r"^\| ([^|]+?) \|\s+([\d.]+)% \|$", profile, re.MULTILINE)
+    assert any(what.startswith("email") for what, _ in shares), profile
+    assert 99 <= sum(float(share) for _, share in shares) <= 101, profile
 
 
 def test_round_trip_prints_ours_the_floor_and_the_ratio() -> None:
