@@ -40,10 +40,14 @@ class SkippingClock:
         return reply.time.ToDatetime().replace(tzinfo=UTC)
 
     async def past_meeting(self, opens: date) -> None:
-        await self.move(opens - london_date(await self.now()) + timedelta(days=1))
+        await self.past(opens)
 
     async def past_publication(self, planned: date) -> None:
-        await self.move(planned - london_date(await self.now()) + timedelta(days=1))
+        await self.past(planned)
+
+    async def past(self, day: date) -> None:
+        """On to the day after `day`."""
+        await self.move(day - london_date(await self.now()) + timedelta(days=1))
 
     async def move(self, by: timedelta) -> None:
         """A day at a time, each day one call with a long deadline, on the driver's connection

@@ -130,7 +130,7 @@ class Driver:
         return london_date(await self.now())
 
     # --- the phases, each for one case ---------------------------------------------------
-    async def to_the_meeting(self, case_ref: str) -> Any:
+    async def to_the_meeting(self, case_ref: str) -> None:
         await self.answer_open(case_ref, "sin-decision", {"initial_view"}, 1)
         await self.answer_open(case_ref, "sin-decision", {"partner_response"}, 2)
         await self.answer_open(case_ref, "sin-decision", {"sin_reference"}, 1)
@@ -141,7 +141,6 @@ class Driver:
         assert opens is not None
         self.meetings[case_ref] = opens
         await self.signal(case_ref, "rapid-review", "set_meeting", MeetingPlan(on=opens))
-        return opens
 
     async def to_publication_plan(self, case_ref: str) -> None:
         today = await self.today()

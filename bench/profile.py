@@ -2,8 +2,7 @@
 samples are summed into a short table by what the worker was doing (the first rule a stack
 matches) and by function (inclusive and self time).
 
-    with sampling(pid, raw_path): ...            # the bench's run
-    print(table(raw_path))
+    with profiled(pid, Path("worker.md"), "heading"): ...   # the bench's run
 
 The shares are of busy time: py-spy leaves out threads it sees idle, and this table leaves
 out two waits py-spy counts as running (the event loop in epoll, a pool thread waiting for
@@ -41,6 +40,7 @@ ACTIVITIES = [
     ("threads handing work over", "concurrent/futures"),
 ]
 LINE = re.compile(r":\d+\)")
+RATE = 200  # samples a second
 WAITING = ("EpollSelector.select (selectors.py)", "_worker (concurrent/futures/thread.py)")
 # Frames every stack passes through (the event loop, threads, the entry point): no news.
 GENERIC = ("(asyncio/", "(threading.py)", "(concurrent/futures/", "(worker.py)",
@@ -48,9 +48,16 @@ GENERIC = ("(asyncio/", "(threading.py)", "(concurrent/futures/", "(worker.py)",
 
 
 @contextmanager
-def sampling(pid: int, raw: Path, rate: int = 200) -> Iterator[None]:
+def profiled(pid: int, profile: Path | None, heading: str) -> Iterator[None]:
+    """With `profile`, the process sampled all through the block, and the table written there
+    (py-spy's own samples beside it, as .raw, for a flame graph); without, nothing."""
+    if profile is None:
+        yield
+        return
+    raw = profile.with_suffix(".raw")
+    raw.unlink(missing_ok=True)  # an earlier run's samples are not this run's
     spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-p",
-                            str(pid), "-r", str(rate), "-f", "raw", "-o", str(raw),
+                            str(pid), "-r", str(RATE), "-f", "raw", "-o", str(raw),
                             "--nonblocking"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     time.sleep(1)  # attached before the run starts
@@ -59,6 +66,7 @@ def sampling(pid: int, raw: Path, rate: int = 200) -> Iterator[None]:
     finally:
         spy.send_signal(signal.SIGINT)
         spy.wait(60)
+    profile.write_text(f"# {heading}\n\n{table(raw)}")
 
 
 def stacks(raw: Path) -> Iterator[tuple[list[str], int]]:
@@ -68,7 +76,7 @@ def stacks(raw: Path) -> Iterator[tuple[list[str], int]]:
             yield [LINE.sub(")", frame) for frame in stack.split(";")], int(count)
 
 
-def table(raw: Path, functions: int = 25, rate: int = 200) -> str:
+def table(raw: Path, functions: int = 25) -> str:
     if not raw.exists():
         return ("py-spy wrote no samples: it could not attach to the worker (it needs leave to "
                 "trace another process: ptrace)\n")
@@ -91,7 +99,7 @@ def table(raw: Path, functions: int = 25, rate: int = 200) -> str:
     def share(count: int) -> str:
         return f"{count / total * 100:5.1f}%"
 
-    out = [f"{total} samples of a busy thread ({rate} a second)", "",
+    out = [f"{total} samples of a busy thread ({RATE} a second)", "",
            "| the worker was | share |", "|---|---|"]
     out += [f"| {what} | {share(n)} |" for what, n in doing.most_common()]
     out += ["", "| function (file) | inclusive | self |", "|---|---|---|"]

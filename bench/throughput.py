@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import contextlib
 import dataclasses
 import sys
 import tempfile
@@ -47,7 +46,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from bench.clocks import RealClock, SkippingClock, progress, working_day_for_today
 from bench.driver import Driver, Sink
-from bench.profile import sampling, table
+from bench.profile import profiled
 from domain.calendar import london_today
 from domain.case import case_workflow_id
 from domain.profile import BUNDLED_PROFILES
@@ -186,10 +185,8 @@ async def drive_all(n: int, server: Server, sink: Sink, profile: Path | None) ->
     # How long a driver waits without news before asking again: longer when more cases
     # share the worker, so that asking stays a small part of its load.
     drive = Driver(client, sink, patience=min(max(n / 20, 2.0), 30.0), clock=server.clock)
-    raw = profile.with_suffix(".raw") if profile else stack.state_dir / "unused.raw"
-    raw.unlink(missing_ok=True)  # an earlier run's samples are not this run's
-    with worker_process(stack) as worker, \
-            sampling(worker.pid, raw) if profile else contextlib.nullcontext():
+    heading = f"Worker CPU profile: bench.throughput --cases {n} on {server.note}"
+    with worker_process(stack) as worker, profiled(worker.pid, profile, heading):
         processes = {"worker": worker, **server.processes}
         cpu_before = {name: sum(p.cpu_times()[:2]) for name, p in processes.items()}
         started = time.perf_counter()
@@ -200,9 +197,9 @@ async def drive_all(n: int, server: Server, sink: Sink, profile: Path | None) ->
 
         case_refs = await in_batches(n, start)
         progress(f"{n} cases started")
-        opens = await in_batches(n, lambda i: drive.to_the_meeting(case_refs[i]))
+        await in_batches(n, lambda i: drive.to_the_meeting(case_refs[i]))
         progress(f"every case at its rapid review meeting; {sink.count} emails so far")
-        await server.clock.past_meeting(max(opens))
+        await server.clock.past_meeting(max(drive.meetings.values()))
         await in_batches(n, lambda i: drive.to_publication_plan(case_refs[i]))
         progress(f"every LCSPR has its publication plan; {sink.count} emails so far")
         await server.clock.past_publication(max(drive.planned.values()))
@@ -228,9 +225,7 @@ async def drive_all(n: int, server: Server, sink: Sink, profile: Path | None) ->
     for name, mean in sorted(per_lifecycle.items()):
         print(f"    {name:22s} {mean:7.1f}")
     if profile:
-        profile.write_text(f"# Worker CPU profile: bench.throughput --cases {n} on "
-                           f"{server.note}\n\n{table(raw)}")
-        print(f"  where the worker's CPU went: {profile} (py-spy's samples: {raw})")
+        print(f"  where the worker's CPU went: {profile} (py-spy's samples beside it, .raw)")
 
 
 if __name__ == "__main__":
