@@ -78,8 +78,15 @@ async def connect_without_pings(target: str) -> Client:
     """The driver's own connection, without keep-alive pings: the test server (grpc-java) takes
     pings every 30 s on a connection with no data for minutes, as when time moves on for 1,000
     cases at once, as abuse and closes the connection."""
-    return await Client.connect(target, data_converter=encrypting_converter(),
-                                keep_alive_config=None)
+    for _ in range(120):  # the dev server listens a moment before its frontend is healthy
+        try:
+            return await Client.connect(target, data_converter=encrypting_converter(),
+                                        keep_alive_config=None)
+        except RuntimeError as err:
+            if "not healthy" not in str(err):
+                raise
+            await asyncio.sleep(0.5)
+    raise RuntimeError(f"the Temporal server at {target} did not become healthy")
 
 
 async def in_batches(n: int, make: Any, limit: int = 1000) -> list[Any]:
